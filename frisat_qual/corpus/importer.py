@@ -1,0 +1,208 @@
+"""Import transcripts into a project: read, audit, pseudonymise, segment, store.
+
+The use case behind `frisat-qual import` and the TUI's import dialog. Safety rules:
+- a bad manifest stops the import before anything is written;
+- every file is read and checked before it is stored; a bad file is reported on one line
+  and skipped, the good ones are imported;
+- each document (with its turns, segments and case) is one transaction, so a kill during
+  an import leaves every completed document intact and nothing half stored;
+- re-importing an unchanged file changes nothing; a changed file becomes a new version and
+  the codings of the earlier version stay where they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from frisat_qual.corpus.audit import audit_text
+from frisat_qual.corpus.formats import SUPPORTED_SUFFIXES, read_source
+from frisat_qual.corpus.manifest import lookup, read_manifest
+from frisat_qual.corpus.pseudonymise import PseudonymKey, pseudonymise
+from frisat_qual.corpus.turns import infer_interviewer
+from frisat_qual.errors import ImportError_
+from frisat_qual.models import INFORMANT, INTERVIEWER, Finding, ParsedDocument
+from frisat_qual.nlp import segment_document
+from frisat_qual.store import Project
+from frisat_qual.store.cases import upsert_case
+from frisat_qual.store.documents import insert_document, latest_version, set_case
+from frisat_qual.store.settings import audit_allow_list
+
+#: progress(done, total, current file name); called after each file.
+Progress = Callable[[int, int, str], None]
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class ImportReport:
+    """What an import did, file by file."""
+
+    imported: list[str] = field(default_factory=list)
+    new_versions: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    pseudonymised: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def collect_files(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> tuple[list[Path], bool]:
+    """Files named, plus the files inside named folders (recursively, hidden ones skipped).
+
+    Returns the files and whether any folder was given. In a folder only files of a known
+    format are taken quietly, except that any other non-hidden file is returned too, so
+    the import can say why it was not imported (a stray .pdf should not vanish unseen).
+    """
+    skip_set = {p.resolve() for p in skip}
+    files: list[Path] = []
+    had_folder = False
+    for path in paths:
+        if path.is_dir():
+            had_folder = True
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if any(part.startswith((".", "_")) for part in rel.parts):
+                    continue
+                if child.is_file() and child.resolve() not in skip_set:
+                    if child.suffix.lower() in {".csv", ".json", ".yaml", ".yml"}:
+                        continue  # manifests and codebooks that live beside the transcripts
+                    if child.name.lower() in {"readme.md", "readme.txt", "license", "license.txt"}:
+                        continue
+                    files.append(child)
+        else:
+            files.append(path)
+    return files, had_folder
+
+
+def import_transcripts(
+    project: Project,
+    paths: Sequence[str | Path],
+    *,
+    manifest: str | Path | None = None,
+    key: PseudonymKey | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import transcript files and folders into `project`.
+
+    With `key`, every audit finding is replaced by a consistent placeholder before the text
+    is stored; the caller saves the key outside the project.
+    """
+    manifest_path = Path(manifest) if manifest else None
+    entries = read_manifest(manifest_path) if manifest_path else {}
+    files, had_folder = collect_files([Path(p) for p in paths], skip=[manifest_path] if manifest_path else [])
+    report = ImportReport()
+    allow = audit_allow_list(project)
+
+    seen_names = {f.name for f in files}
+    if manifest_path and had_folder:
+        for listed in entries:
+            if lookup({f: {} for f in seen_names}, listed) is None:
+                report.failed.append((listed, f"named in {manifest_path.name} but not found"))
+
+    total = len(files)
+    for done, path in enumerate(files, start=1):
+        try:
+            _import_one(project, path, entries, manifest_path, key, allow, report)
+        except ImportError_ as exc:
+            report.failed.append((path.name, str(exc)))
+        if progress:
+            progress(done, total, path.name)
+    return report
+
+
+def _apply_key(parsed: ParsedDocument, findings: list[Finding], key: PseudonymKey) -> ParsedDocument:
+    text, remap = pseudonymise(parsed.text, findings, key)
+    turns = []
+    for t in parsed.turns:
+        label_start, label_end = remap(t.label_start), remap(t.label_end)
+        speaker = text[label_start:label_end].strip() if label_end > label_start else t.speaker
+        turns.append(
+            replace(
+                t, speaker=speaker.rstrip(":").strip() or t.speaker,
+                start=remap(t.start), end=remap(t.end),
+                label_start=label_start, label_end=label_end,
+            )
+        )
+    return replace(parsed, text=text, turns=tuple(turns))
+
+
+def _import_one(
+    project: Project,
+    path: Path,
+    entries: dict[str, dict[str, str]],
+    manifest_path: Path | None,
+    key: PseudonymKey | None,
+    allow: list[str],
+    report: ImportReport,
+) -> None:
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES and path.is_file():
+        formats = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise ImportError_(f"{path.name}: unknown format {path.suffix or '(none)'} (supported: {formats})")
+    attributes = lookup(entries, path.name) if manifest_path else None
+    if manifest_path and attributes is None:
+        raise ImportError_(f"{path.name}: not listed in {manifest_path.name}")
+    parsed = read_source(path)
+    name = path.stem
+    findings = audit_text(parsed.text, document=name, allow=allow)
+    if key is not None and findings:
+        parsed = _apply_key(parsed, findings, key)
+        report.pseudonymised += len(findings)
+    report.findings.extend(findings)
+
+    attrs = dict(attributes or {})
+    case_name = attrs.pop("case", "") or name
+    digest = content_hash(parsed.text)
+    existing = latest_version(project, name)
+    if existing is not None and existing.content_hash == digest:
+        if attributes is not None:
+            with project.transaction():
+                set_case(project, existing.id, upsert_case(project, case_name, attrs))
+        report.unchanged.append(path.name)
+        return
+
+    interviewer = infer_interviewer(parsed.text, list(parsed.turns))
+    roles = {
+        t.speaker: (INTERVIEWER if t.speaker == interviewer else INFORMANT)
+        for t in parsed.turns
+        if t.speaker
+    }
+    spans = [(t.start, t.end) for t in parsed.turns]
+    segments = [
+        (s.turn_index, s.start, s.end, s.text, s.lemmas)
+        for s in segment_document(parsed.text, spans)
+    ]
+    words = sum(count_words(parsed.text[s:e]) for s, e in spans) if spans else count_words(parsed.text)
+    with project.transaction():
+        case_id = upsert_case(project, case_name, attrs) if (attributes is not None or existing is None) else None
+        if case_id is None and existing is not None:
+            case_id = existing.case_id
+        insert_document(
+            project,
+            name=name,
+            source_name=path.name,
+            format=parsed.format,
+            encoding=parsed.encoding,
+            text=parsed.text,
+            content_hash=digest,
+            words=words,
+            case_id=case_id,
+            turns=parsed.turns,
+            roles=roles,
+            segments=segments,
+        )
+    (report.new_versions if existing else report.imported).append(path.name)

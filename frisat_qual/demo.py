@@ -1,0 +1,54 @@
+"""The bundled demo project: made on first use from corpora/demo/, reopened afterwards.
+
+It is built in a temporary file and renamed into place only when complete, so a demo
+creation that is interrupted never leaves a half-made demo project behind.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from frisat_qual.corpus.importer import Progress, import_transcripts
+from frisat_qual.errors import FrisatError
+from frisat_qual.resources import demo_corpus_dir, user_data_dir
+from frisat_qual.store import PROJECT_SUFFIX, create_project
+from frisat_qual.store.settings import set_setting
+
+DEMO_NAME = "demo" + PROJECT_SUFFIX
+
+
+def default_demo_path() -> Path:
+    return user_data_dir() / DEMO_NAME
+
+
+def ensure_demo_project(path: str | Path | None = None, *, progress: Progress | None = None) -> Path:
+    """The path of the demo project, creating it from the bundled corpus if missing."""
+    target = Path(path) if path else default_demo_path()
+    if target.is_dir():
+        target = target / DEMO_NAME
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    corpus = demo_corpus_dir()
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    project = create_project(tmp)
+    try:
+        set_setting(project, "title", "frisat-qual demo (synthetic interviews)")
+        report = import_transcripts(
+            project, [corpus], manifest=corpus / "manifest.csv", progress=progress
+        )
+        if report.failed:
+            name, why = report.failed[0]
+            raise FrisatError(f"demo corpus: {name}: {why}")
+        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        project.close()
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    project.close()
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,140 @@
+"""Frozen dataclasses shared by all layers.
+
+The store returns these, the importers produce the `Parsed*` ones, and the CLI and TUI
+only ever see these, never database rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Roles a speaker can have in an interview.
+INTERVIEWER = "interviewer"
+INFORMANT = "informant"
+
+#: The core case attributes; manifests may add any others.
+CORE_ATTRIBUTES = ("rolle", "kommune", "omraade")
+
+
+@dataclass(frozen=True)
+class ParsedTurn:
+    """One speaker turn as found in a source file.
+
+    Offsets are character offsets into `ParsedDocument.text`. `label_start:label_end`
+    covers the speaker label as it stands in the text (empty when the text has none);
+    `start:end` covers what was said.
+    """
+
+    speaker: str
+    start: int
+    end: int
+    label_start: int = 0
+    label_end: int = 0
+    t_start: float | None = None
+    t_end: float | None = None
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A source file read into normalised text (NFC, LF line endings) with its turns."""
+
+    source_name: str
+    format: str
+    text: str
+    turns: tuple[ParsedTurn, ...]
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A likely leftover identifier found by the anonymisation audit."""
+
+    document: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    name: str
+    attributes: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    name: str
+    source_name: str
+    format: str
+    version: int
+    is_current: bool
+    content_hash: str
+    words: int
+    case_id: int | None
+    imported_at: str
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    id: int
+    document_id: int
+    idx: int
+    speaker: str
+    role: str | None
+    start: int
+    end: int
+    label_start: int
+    label_end: int
+    t_start: float | None
+    t_end: float | None
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: int
+    document_id: int
+    turn_id: int | None
+    idx: int
+    start: int
+    end: int
+    text: str
+    lemmas: str
+
+
+@dataclass(frozen=True)
+class Code:
+    id: str
+    label: str
+    parent: str | None = None
+    description: str = ""
+    color: str = "#888888"
+    survey_spor: str | None = None
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Coding:
+    id: int
+    document_id: int
+    start: int
+    end: int
+    code_id: str
+    coder: str
+    origin: str
+    created: str
+
+
+@dataclass(frozen=True)
+class Memo:
+    id: int
+    target_type: str
+    target_id: str
+    author: str
+    text: str
+    created: str
+    updated: str

@@ -1,0 +1,172 @@
+"""Schema and forward migrations of the project file (sqlite-utils Migrations).
+
+Add a new migration function at the end for every schema change; never edit one that has
+shipped. `schema_version(db)` is the number of migrations applied.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("frisat_qual")
+
+
+def run_script(db: sqlite_utils.Database, script: str) -> None:
+    """Run several SQL statements inside the caller's transaction.
+
+    `executescript` would commit the migration's transaction first, so a failed migration
+    could leave half a schema behind; this runs one complete statement at a time instead.
+    """
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            db.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:60]}")
+
+
+@MIGRATIONS()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    run_script(db, 
+        """
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE case_attributes (
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (case_id, name)
+        );
+        CREATE INDEX case_attributes_name ON case_attributes(name, value);
+
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            source_name TEXT NOT NULL,
+            format TEXT NOT NULL,
+            encoding TEXT,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            is_current INTEGER NOT NULL DEFAULT 1,
+            words INTEGER NOT NULL DEFAULT 0,
+            case_id INTEGER REFERENCES cases(id),
+            imported_at TEXT NOT NULL,
+            UNIQUE (name, version)
+        );
+        CREATE INDEX documents_hash ON documents(content_hash);
+        CREATE INDEX documents_case ON documents(case_id);
+
+        CREATE TABLE turns (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            speaker TEXT NOT NULL,
+            role TEXT,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label_start INTEGER NOT NULL,
+            label_end INTEGER NOT NULL,
+            t_start REAL,
+            t_end REAL
+        );
+        CREATE INDEX turns_document ON turns(document_id, idx);
+
+        CREATE TABLE segments (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            turn_id INTEGER REFERENCES turns(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            lemmas TEXT NOT NULL
+        );
+        CREATE INDEX segments_document ON segments(document_id, idx);
+
+        CREATE VIRTUAL TABLE segments_fts USING fts5(
+            text, content='segments', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 0'
+        );
+        CREATE TRIGGER segments_ai AFTER INSERT ON segments BEGIN
+            INSERT INTO segments_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER segments_ad AFTER DELETE ON segments BEGIN
+            INSERT INTO segments_fts(segments_fts, rowid, text)
+                VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER segments_au AFTER UPDATE ON segments BEGIN
+            INSERT INTO segments_fts(segments_fts, rowid, text)
+                VALUES ('delete', old.id, old.text);
+            INSERT INTO segments_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+
+        CREATE TABLE codebooks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            source TEXT,
+            content TEXT NOT NULL,
+            loaded_at TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE codes (
+            id TEXT PRIMARY KEY,
+            parent TEXT REFERENCES codes(id),
+            label TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            include TEXT NOT NULL DEFAULT '',
+            exclude TEXT NOT NULL DEFAULT '',
+            examples TEXT NOT NULL DEFAULT '[]',
+            keywords TEXT NOT NULL DEFAULT '[]',
+            color TEXT NOT NULL DEFAULT '#888888',
+            survey_spor TEXT,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            codable INTEGER NOT NULL DEFAULT 1,
+            retired INTEGER NOT NULL DEFAULT 0,
+            sort_order INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE codings (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            code_id TEXT NOT NULL REFERENCES codes(id),
+            coder TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'manual'
+                CHECK (origin IN ('manual', 'accepted-suggestion', 'imported')),
+            created TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX codings_document ON codings(document_id, start);
+        CREATE INDEX codings_code ON codings(code_id);
+
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            target_type TEXT NOT NULL
+                CHECK (target_type IN ('project', 'document', 'code', 'coding', 'case')),
+            target_id TEXT NOT NULL,
+            author TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX memos_target ON memos(target_type, target_id);
+
+        CREATE TABLE audit_allow (term TEXT PRIMARY KEY);
+        """
+    )
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """How many schema migrations this project has applied."""
+    return len(MIGRATIONS.applied(db))

@@ -1,0 +1,1 @@
+"""The Textual terminal UI: a thin shell over the core use cases."""

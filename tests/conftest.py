@@ -1,0 +1,40 @@
+"""Shared fixtures: temporary projects, the demo corpus, an isolated user data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from frisat_qual.resources import demo_corpus_dir
+from frisat_qual.store import create_project
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """Never touch the real user's demo project or settings."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("FRISAT_QUAL_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def project(tmp_path):
+    proj = create_project(tmp_path / "test.frisat")
+    yield proj
+    proj.close()
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    return demo_corpus_dir()
+
+
+@pytest.fixture(scope="session")
+def demo_project_path(tmp_path_factory) -> Path:
+    """The demo project, built once per test session (read-only use, please)."""
+    from frisat_qual.demo import ensure_demo_project
+
+    return ensure_demo_project(tmp_path_factory.mktemp("demo") / "demo.frisat")

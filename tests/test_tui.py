@@ -1,0 +1,111 @@
+"""The first TUI, driven with Textual's Pilot on the demo project."""
+
+from __future__ import annotations
+
+from frisat_qual.store import open_project
+from frisat_qual.store.documents import get_document, segments_of, turns_of
+from frisat_qual.tui.app import make_app
+from frisat_qual.tui.screens.help import HelpScreen
+from frisat_qual.tui.widgets.document_tree import DocumentTree
+from frisat_qual.tui.widgets.transcript import TranscriptView, wrap_offsets
+
+
+def test_wrap_offsets_cover_text_and_respect_width():
+    text = "Vi har fjernet mange regler, og det har givet tid.\nNy linje her." * 5
+    lines = wrap_offsets(text, 0, len(text), 20)
+    assert all(len(text[s:e].rstrip()) <= 20 for s, e in lines)
+    covered = "".join(text[s:e] for s, e in lines)
+    assert covered.replace("\n", "") == text.replace("\n", "")
+
+
+async def test_documents_grouped_and_first_opened(demo_project_path):
+    app = make_app(demo_project_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one(DocumentTree)
+        groups = [str(n.label) for n in tree.root.children]
+        assert groups[0].startswith("kommune 1") and groups[-1].startswith("kommune 7")
+        assert len(groups) == 7
+        roles = [str(n.label) for n in tree.root.children[0].children]
+        assert roles == ["borger", "forvaltning", "leder", "medarbejder", "politiker"]
+        view = app.screen.query_one(TranscriptView)
+        assert view.segments and view.segment_index == 0
+        status = str(app.screen.query_one("#status").render())
+        assert "segment 1/" in status
+
+
+async def test_move_by_segment_and_turn_and_open_other_document(demo_project_path):
+    app = make_app(demo_project_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab")
+        view = app.screen.query_one(TranscriptView)
+        assert view.has_focus
+        await pilot.press("down", "down", "j")
+        assert view.segment_index == 3
+        await pilot.press("up")
+        assert view.segment_index == 2
+        start_turn = view.current_segment.turn_id
+        await pilot.press("right_square_bracket")
+        assert view.current_segment.turn_id != start_turn
+        first_of_turn = view.segment_index
+        assert view.segments[first_of_turn - 1].turn_id != view.current_segment.turn_id
+        await pilot.press("left_square_bracket")
+        assert view.current_segment.turn_id == start_turn or view.segment_index < first_of_turn
+        await pilot.press("end")
+        assert view.segment_index == len(view.segments) - 1
+        assert view.scroll_offset.y > 0, "the view follows the cursor"
+        await pilot.press("home")
+        assert view.segment_index == 0 and view.scroll_offset.y == 0
+        # open another document from the list
+        await pilot.press("tab")
+        tree = app.screen.query_one(DocumentTree)
+        assert tree.has_focus
+        target = tree.root.children[1].children[0].children[0]
+        tree.move_cursor(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.document_id == target.data
+        assert view.has_focus and view.segment_index == 0
+
+
+async def test_transcript_shows_turn_labels_and_timestamps(demo_project_path):
+    project = open_project(demo_project_path)
+    doc = get_document(project, "k1_medarbejder")  # a .vtt with timestamps
+    turns = turns_of(project, doc.id)
+    segments = segments_of(project, doc.id)
+    project.close()
+    app = make_app(demo_project_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.open_document(doc.id)
+        await pilot.pause()
+        view = app.screen.query_one(TranscriptView)
+        assert len(view.segments) == len(segments)
+        lines = [view.render_line(y).text for y in range(view.size.height)]
+        screen_text = "\n".join(lines)
+        assert turns[0].speaker in screen_text
+        assert "00:00:0" in screen_text
+        assert segments[0].text[:20] in screen_text.replace("\n", " ")
+
+
+async def test_help_screen_lists_keys_and_closes(demo_project_path):
+    app = make_app(demo_project_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("#help-table")
+        actions = {str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        assert {"Next segment", "Next turn", "Help", "Quit", "Switch pane"} <= actions
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_quit_key_closes_app(demo_project_path):
+    app = make_app(demo_project_path)
+    async with app.run_test() as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 or app.return_code is None
