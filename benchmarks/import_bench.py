@@ -132,11 +132,16 @@ def main() -> None:
         words, opens = bench_open_transcript(tmp)
     print(f"corpus: {args.n} interviews, {total_words:,} words")
     print(f"bare nlp.pipe : {total_words / bare:>12,.0f} words/s  ({bare:.1f} s)")
-    print(f"import        : {total_words / imported:>12,.0f} words/s  ({imported:.1f} s,"
-          f" project file {size_mb:,.0f} MB)")
+    print(
+        f"import        : {total_words / imported:>12,.0f} words/s  ({imported:.1f} s,"
+        f" project file {size_mb:,.0f} MB)"
+    )
     print(f"ratio import / bare spaCy: {bare / imported:.2f}  (goal >= 0.50)")
-    print(f"open a {words:,}-word transcript in the TUI: median {statistics.median(opens) * 1000:.0f} ms,"
-          f" max {max(opens) * 1000:.0f} ms over {len(opens)} opens  (goal < 300 ms)")
+    print(
+        f"open a {words:,}-word transcript in the TUI:"
+        f" median {statistics.median(opens) * 1000:.0f} ms,"
+        f" max {max(opens) * 1000:.0f} ms over {len(opens)} opens  (goal < 300 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,7 @@ class _OpenByDefault(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and not args[0].startswith("-")):
-            if not any(a in ("--help", "-h", "--version") for a in args[:1]):
-                args = ["open", *args]
+            args = ["open", *args]
         return super().parse_args(ctx, args)
 
 
@@ -51,12 +50,23 @@ def _progress(label: str, enabled: bool) -> Iterator[Callable[[int, int, str], N
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     console = Console(stderr=True)
     with Progress(
-        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        TextColumn("{task.fields[name]}"), console=console, transient=True,
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[name]}"),
+        console=console,
+        transient=True,
     ) as bar:
         task = bar.add_task(label, total=None, name="")
 
@@ -94,7 +104,9 @@ def open_cmd(project: str | None) -> None:
         with _progress("Creating the demo project", fresh) as progress:
             project = str(ensure_demo_project(progress=progress))
     elif not Path(project).exists():
-        raise click.ClickException(f"{project}: no such project file (make one with `frisat-qual new`)")
+        raise click.ClickException(
+            f"{project}: no such project file (make one with `frisat-qual new`)"
+        )
     from frisat_qual.tui.app import make_app
 
     make_app(Path(project)).run()
@@ -114,14 +126,22 @@ def new(project: str) -> None:
 @cli.command("import")
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=False))
-@click.option("--manifest", type=click.Path(exists=True, dir_okay=False),
-              help="CSV mapping file names to rolle, kommune, omraade and other attributes.")
-@click.option("--pseudonymise", "keyfile", type=click.Path(dir_okay=False),
-              help="Replace audit findings by placeholders; the key goes to this file (0600).")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV mapping file names to rolle, kommune, omraade and other attributes.",
+)
+@click.option(
+    "--pseudonymise",
+    "keyfile",
+    type=click.Path(dir_okay=False),
+    help="Replace audit findings by placeholders; the key goes to this file (0600).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Do not list audit findings.")
 @_core_errors
-def import_cmd(project: str, files: tuple[str, ...], manifest: str | None, keyfile: str | None,
-               quiet: bool) -> None:
+def import_cmd(
+    project: str, files: tuple[str, ...], manifest: str | None, keyfile: str | None, quiet: bool
+) -> None:
     """Import transcript FILES or folders (.docx .odt .txt .md .vtt .srt) into PROJECT."""
     from frisat_qual.corpus.importer import collect_files, import_transcripts
     from frisat_qual.corpus.pseudonymise import PseudonymKey
@@ -129,9 +149,15 @@ def import_cmd(project: str, files: tuple[str, ...], manifest: str | None, keyfi
     missing = [f for f in files if not Path(f).exists()]
     key = PseudonymKey.load(Path(keyfile)) if keyfile else None
     found, _ = collect_files([Path(f) for f in files if Path(f).exists()])
-    with _open(project) as proj, _progress("Importing", len(found) > PROGRESS_MIN_FILES) as progress:
+    with (
+        _open(project) as proj,
+        _progress("Importing", len(found) > PROGRESS_MIN_FILES) as progress,
+    ):
         report = import_transcripts(
-            proj, [f for f in files if Path(f).exists()], manifest=manifest, key=key,
+            proj,
+            [f for f in files if Path(f).exists()],
+            manifest=manifest,
+            key=key,
             progress=progress,
         )
     if key is not None:
@@ -144,8 +170,11 @@ def import_cmd(project: str, files: tuple[str, ...], manifest: str | None, keyfi
         click.echo(f"unchanged  {name}")
     if report.findings and not quiet:
         verb = "replaced" if key else "found"
-        click.echo(f"audit: {len(report.findings)} likely identifiers {verb}"
-                   f"{'' if key else ' (run `frisat-qual audit` for the list)'}", err=True)
+        click.echo(
+            f"audit: {len(report.findings)} likely identifiers {verb}"
+            f"{'' if key else ' (run `frisat-qual audit` for the list)'}",
+            err=True,
+        )
     failures = [(m, "no such file or folder") for m in missing] + report.failed
     for name, why in failures:
         line = why if why.startswith(name) else f"{name}: {why}"
@@ -170,7 +199,7 @@ def audit(targets: tuple[str, ...], as_json: bool, allow: tuple[str, ...]) -> No
         for f in findings:
             click.echo(f"{f.document}:{f.start}-{f.end}\t{f.kind}\t{f.text!r}\t{f.reason}")
         click.echo(f"{len(findings)} finding(s)", err=True)
-    for name, why in failures:
+    for _name, why in failures:
         click.echo(f"error: {why}", err=True)
     if failures:
         sys.exit(1)

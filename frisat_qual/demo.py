@@ -22,7 +22,9 @@ def default_demo_path() -> Path:
     return user_data_dir() / DEMO_NAME
 
 
-def ensure_demo_project(path: str | Path | None = None, *, progress: Progress | None = None) -> Path:
+def ensure_demo_project(
+    path: str | Path | None = None, *, progress: Progress | None = None
+) -> Path:
     """The path of the demo project, creating it from the bundled corpus if missing."""
     target = Path(path) if path else default_demo_path()
     if target.is_dir():

@@ -7,6 +7,7 @@ only ever see these, never database rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 #: Roles a speaker can have in an interview.
 INTERVIEWER = "interviewer"
@@ -107,17 +108,6 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Code:
-    id: str
-    label: str
-    parent: str | None = None
-    description: str = ""
-    color: str = "#888888"
-    survey_spor: str | None = None
-    retired: bool = False
-
-
-@dataclass(frozen=True)
 class Coding:
     id: int
     document_id: int
@@ -138,3 +128,78 @@ class Memo:
     text: str
     created: str
     updated: str
+
+
+DEFAULT_COLOR = "#888888"
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A lemma phrase that suggests a code; `context` lemmas must share its sentence, and
+    with `negation` a negation word just before it cancels the match."""
+
+    phrase: str
+    context: tuple[str, ...] = ()
+    negation: bool = False
+
+    def to_dict(self) -> str | dict[str, Any]:
+        if not self.context and not self.negation:
+            return self.phrase
+        out: dict[str, Any] = {"phrase": self.phrase}
+        if self.context:
+            out["context"] = list(self.context)
+        if self.negation:
+            out["negation"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    id: str
+    label: str
+    parent: str | None = None
+    description: str = ""
+    include: str = ""
+    exclude: str = ""
+    examples: tuple[str, ...] = ()
+    keywords: tuple[Keyword, ...] = ()
+    color: str = DEFAULT_COLOR
+    survey_spor: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    codable: bool = True
+    line: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id}
+        if self.parent:
+            out["parent"] = self.parent
+        out["label"] = self.label
+        if not self.codable:
+            out["codable"] = False
+        out["color"] = self.color
+        for key in ("description", "include", "exclude"):
+            if value := getattr(self, key):
+                out[key] = value
+        if self.examples:
+            out["examples"] = list(self.examples)
+        if self.keywords:
+            out["keywords"] = [k.to_dict() for k in self.keywords]
+        if self.survey_spor:
+            out["survey_spor"] = self.survey_spor
+        if self.attributes:
+            out["attributes"] = dict(self.attributes)
+        return out
+
+
+@dataclass(frozen=True)
+class Codebook:
+    id: str
+    name: str
+    codes: tuple[CodeSpec, ...]
+    version: str = "1"
+    language: str = "da"
+    description: str = ""
+    source: str = ""
+
+    def by_id(self) -> dict[str, CodeSpec]:
+        return {c.id: c for c in self.codes}

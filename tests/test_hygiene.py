@@ -33,6 +33,8 @@ def test_textual_only_inside_tui():
 
 
 def test_no_pickle_loading_or_network_code():
-    pattern = re.compile(r"pickle\.loads?\(|joblib\.load\(|urllib\.request|requests\.|httpx\.|spacy\.cli\.download")
+    pattern = re.compile(
+        r"pickle\.loads?\(|joblib\.load\(|urllib\.request|requests\.|httpx\.|spacy\.cli\.download"
+    )
     offenders = [str(p) for p in PACKAGE.rglob("*.py") if pattern.search(p.read_text("utf-8"))]
     assert offenders == []

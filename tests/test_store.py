@@ -27,12 +27,21 @@ def _add_doc(project, name="k1_leder", text="I: Hvad gør I?\n\nR: Vi dokumenter
     with project.transaction():
         case = upsert_case(project, name, {"rolle": "leder", "kommune": "kommune 1"})
         return insert_document(
-            project, name=name, source_name=f"{name}.txt", format="txt", encoding="utf-8",
-            text=text, content_hash=str(hash(text)), words=7, case_id=case,
+            project,
+            name=name,
+            source_name=f"{name}.txt",
+            format="txt",
+            encoding="utf-8",
+            text=text,
+            content_hash=str(hash(text)),
+            words=7,
+            case_id=case,
             turns=[ParsedTurn("I", 3, 14, 0, 1), ParsedTurn("R", 19, len(text), 16, 17)],
             roles={"I": "interviewer", "R": "informant"},
-            segments=[(0, 3, 14, "Hvad gør I?", "hvad gøre i"),
-                      (1, 19, len(text), text[19:], "vi dokumentere lille nu")],
+            segments=[
+                (0, 3, 14, "Hvad gør I?", "hvad gøre i"),
+                (1, 19, len(text), text[19:], "vi dokumentere lille nu"),
+            ],
         )
 
 
@@ -76,21 +85,33 @@ def test_open_refuses_newer_schema(tmp_path):
 
 
 def test_migrations_apply_forward_on_open(tmp_path):
-    """A project made before a migration gets it on open, keeping its data."""
+    """A project made before the journal migration gets it on open, keeping its data."""
     path = tmp_path / "old.frisat"
     project = create_project(path)
     _add_doc(project)
-    last = MIGRATIONS._migrations[-1].name
-    project.conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [last])
+    # turn it into a project of schema version 1: no journal table, no record of m002
+    project.conn.execute("DROP TABLE journal")
+    project.conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_journal'")
+    assert schema_version(project.db) == 1
     project.close()
-    if len(MIGRATIONS._migrations) == 1:
-        # only the initial schema exists: re-applying it must fail loudly, not half-apply
-        with pytest.raises(ProjectError, match="could not upgrade"):
-            open_project(path)
-        return
     reopened = open_project(path)
-    assert schema_version(reopened.db) == len(MIGRATIONS._migrations)
+    assert schema_version(reopened.db) == len(MIGRATIONS._migrations) >= 2
+    assert "journal" in reopened.db.table_names()
     assert [d.name for d in list_documents(reopened)] == ["k1_leder"]
+    reopened.close()
+
+
+def test_failed_migration_leaves_project_as_it_was(tmp_path):
+    path = tmp_path / "old.frisat"
+    project = create_project(path)
+    project.conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_journal'")
+    project.close()  # journal table still there: re-applying m002 must fail cleanly
+    with pytest.raises(ProjectError, match="could not upgrade"):
+        open_project(path)
+    conn = sqlite3.connect(path)
+    names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
+    conn.close()
+    assert names == ["m001_initial"]
 
 
 def test_transaction_rolls_back_everything_on_error(project):

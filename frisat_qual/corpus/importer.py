@@ -13,8 +13,11 @@ The use case behind `frisat-qual import` and the TUI's import dialog. Safety rul
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from frisat_qual.corpus.formats import SUPPORTED_SUFFIXES, read_source
 from frisat_qual.corpus.manifest import lookup, read_manifest
 from frisat_qual.corpus.pseudonymise import PseudonymKey, pseudonymise
 from frisat_qual.corpus.turns import infer_interviewer
-from frisat_qual.errors import ImportError_
+from frisat_qual.errors import ImportError_, ManifestError
 from frisat_qual.models import INFORMANT, INTERVIEWER, Finding, ParsedDocument
 from frisat_qual.nlp import segment_document
 from frisat_qual.store import Project
@@ -35,6 +38,9 @@ from frisat_qual.store.settings import audit_allow_list
 Progress = Callable[[int, int, str], None]
 
 _WORD = re.compile(r"\w+")
+#: Imports of at least this much input use worker processes (see `_prepare_all`).
+PARALLEL_MIN_BYTES = 4_000_000
+MAX_WORKERS = 4
 
 
 @dataclass
@@ -104,77 +110,72 @@ def import_transcripts(
     """
     manifest_path = Path(manifest) if manifest else None
     entries = read_manifest(manifest_path) if manifest_path else {}
-    files, had_folder = collect_files([Path(p) for p in paths], skip=[manifest_path] if manifest_path else [])
+    files, had_folder = collect_files(
+        [Path(p) for p in paths], skip=[manifest_path] if manifest_path else []
+    )
     report = ImportReport()
     allow = audit_allow_list(project)
 
-    seen_names = {f.name for f in files}
     if manifest_path and had_folder:
+        found = {f.name: {} for f in files}
         for listed in entries:
-            if lookup({f: {} for f in seen_names}, listed) is None:
+            try:
+                missing = lookup(found, listed) is None
+            except ManifestError:  # several files share the stem: it is there
+                missing = False
+            if missing:
                 report.failed.append((listed, f"named in {manifest_path.name} but not found"))
 
     total = len(files)
-    for done, path in enumerate(files, start=1):
+    attributes_of: dict[Path, dict[str, str] | None] = {}
+    todo: list[Path] = []
+    for path in files:
         try:
-            _import_one(project, path, entries, manifest_path, key, allow, report)
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                formats = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                raise ImportError_(
+                    f"{path.name}: unknown format {path.suffix or '(none)'} (supported: {formats})"
+                )
+            attributes_of[path] = lookup(entries, path.name) if manifest_path else None
+            if manifest_path and attributes_of[path] is None:
+                raise ImportError_(f"{path.name}: not listed in {manifest_path.name}")
+            todo.append(path)
         except ImportError_ as exc:
             report.failed.append((path.name, str(exc)))
+    done = len(files) - len(todo)
+    for path, prepared in _prepare_all(todo, allow, key):
+        done += 1
+        if isinstance(prepared, str):
+            report.failed.append((path.name, prepared))
+        else:
+            _store(project, prepared, attributes_of[path], report)
         if progress:
             progress(done, total, path.name)
     return report
 
 
-def _apply_key(parsed: ParsedDocument, findings: list[Finding], key: PseudonymKey) -> ParsedDocument:
-    text, remap = pseudonymise(parsed.text, findings, key)
-    turns = []
-    for t in parsed.turns:
-        label_start, label_end = remap(t.label_start), remap(t.label_end)
-        speaker = text[label_start:label_end].strip() if label_end > label_start else t.speaker
-        turns.append(
-            replace(
-                t, speaker=speaker.rstrip(":").strip() or t.speaker,
-                start=remap(t.start), end=remap(t.end),
-                label_start=label_start, label_end=label_end,
-            )
-        )
-    return replace(parsed, text=text, turns=tuple(turns))
+@dataclass
+class Prepared:
+    """A file read, audited (and pseudonymised) and segmented, ready to be stored."""
+
+    path: Path
+    parsed: ParsedDocument
+    findings: list[Finding]
+    pseudonymised: int
+    digest: str
+    roles: dict[str, str]
+    segments: list[tuple[int | None, int, int, str, str]]
+    words: int
 
 
-def _import_one(
-    project: Project,
-    path: Path,
-    entries: dict[str, dict[str, str]],
-    manifest_path: Path | None,
-    key: PseudonymKey | None,
-    allow: list[str],
-    report: ImportReport,
-) -> None:
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES and path.is_file():
-        formats = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise ImportError_(f"{path.name}: unknown format {path.suffix or '(none)'} (supported: {formats})")
-    attributes = lookup(entries, path.name) if manifest_path else None
-    if manifest_path and attributes is None:
-        raise ImportError_(f"{path.name}: not listed in {manifest_path.name}")
+def prepare_file(path: Path, allow: Sequence[str], key: PseudonymKey | None = None) -> Prepared:
+    """Everything of an import that needs no database: the CPU-heavy part."""
     parsed = read_source(path)
-    name = path.stem
-    findings = audit_text(parsed.text, document=name, allow=allow)
+    findings = audit_text(parsed.text, document=path.stem, allow=allow)
+    replaced = 0
     if key is not None and findings:
         parsed = _apply_key(parsed, findings, key)
-        report.pseudonymised += len(findings)
-    report.findings.extend(findings)
-
-    attrs = dict(attributes or {})
-    case_name = attrs.pop("case", "") or name
-    digest = content_hash(parsed.text)
-    existing = latest_version(project, name)
-    if existing is not None and existing.content_hash == digest:
-        if attributes is not None:
-            with project.transaction():
-                set_case(project, existing.id, upsert_case(project, case_name, attrs))
-        report.unchanged.append(path.name)
-        return
-
+        replaced = len(findings)
     interviewer = infer_interviewer(parsed.text, list(parsed.turns))
     roles = {
         t.speaker: (INTERVIEWER if t.speaker == interviewer else INFORMANT)
@@ -186,10 +187,69 @@ def _import_one(
         (s.turn_index, s.start, s.end, s.text, s.lemmas)
         for s in segment_document(parsed.text, spans)
     ]
-    words = sum(count_words(parsed.text[s:e]) for s, e in spans) if spans else count_words(parsed.text)
+    words = (
+        sum(count_words(parsed.text[s:e]) for s, e in spans) if spans else count_words(parsed.text)
+    )
+    return Prepared(
+        path, parsed, findings, replaced, content_hash(parsed.text), roles, segments, words
+    )
+
+
+def _prepare_or_error(path: Path, allow: Sequence[str]) -> Prepared | str:
+    try:
+        return prepare_file(path, allow)
+    except ImportError_ as exc:
+        return str(exc)
+
+
+def _prepare_all(
+    paths: list[Path], allow: Sequence[str], key: PseudonymKey | None
+) -> Iterator[tuple[Path, Prepared | str]]:
+    """Prepared files in order; in worker processes when the import is large.
+
+    A large import (PARALLEL_MIN_BYTES of input or more, on a machine with several cores)
+    reads, audits and segments files in worker processes while this process stores them,
+    so SQLite writing overlaps the language work. Pseudonymisation keeps one key across
+    files, so it always runs here, in order.
+    """
+    size = sum(p.stat().st_size for p in paths if p.exists())
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if key is not None or workers < 2 or size < PARALLEL_MIN_BYTES or len(paths) < 4:
+        for path in paths:
+            try:
+                yield path, prepare_file(path, allow, key)
+            except ImportError_ as exc:
+                yield path, str(exc)
+        return
+    # spawn, not fork: the TUI calls this from a thread, and forking a threaded process
+    # can deadlock; workers import spaCy afresh, which large imports easily repay
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = pool.map(_prepare_or_error, paths, [list(allow)] * len(paths), chunksize=1)
+        yield from zip(paths, results, strict=True)
+
+
+def _store(
+    project: Project, prepared: Prepared, attributes: dict[str, str] | None, report: ImportReport
+) -> None:
+    """Store a prepared file: a new document, a new version, or nothing if unchanged."""
+    path, parsed = prepared.path, prepared.parsed
+    name = path.stem
+    report.findings.extend(prepared.findings)
+    report.pseudonymised += prepared.pseudonymised
+    attrs = dict(attributes or {})
+    case_name = attrs.pop("case", "") or name
+    existing = latest_version(project, name)
+    if existing is not None and existing.content_hash == prepared.digest:
+        if attributes is not None:
+            with project.transaction():
+                set_case(project, existing.id, upsert_case(project, case_name, attrs))
+        report.unchanged.append(path.name)
+        return
     with project.transaction():
-        case_id = upsert_case(project, case_name, attrs) if (attributes is not None or existing is None) else None
-        if case_id is None and existing is not None:
+        if attributes is not None or existing is None:
+            case_id = upsert_case(project, case_name, attrs)
+        else:
             case_id = existing.case_id
         insert_document(
             project,
@@ -198,11 +258,32 @@ def _import_one(
             format=parsed.format,
             encoding=parsed.encoding,
             text=parsed.text,
-            content_hash=digest,
-            words=words,
+            content_hash=prepared.digest,
+            words=prepared.words,
             case_id=case_id,
             turns=parsed.turns,
-            roles=roles,
-            segments=segments,
+            roles=prepared.roles,
+            segments=prepared.segments,
         )
     (report.new_versions if existing else report.imported).append(path.name)
+
+
+def _apply_key(
+    parsed: ParsedDocument, findings: list[Finding], key: PseudonymKey
+) -> ParsedDocument:
+    text, remap = pseudonymise(parsed.text, findings, key)
+    turns = []
+    for t in parsed.turns:
+        label_start, label_end = remap(t.label_start), remap(t.label_end)
+        speaker = text[label_start:label_end].strip() if label_end > label_start else t.speaker
+        turns.append(
+            replace(
+                t,
+                speaker=speaker.rstrip(":").strip() or t.speaker,
+                start=remap(t.start),
+                end=remap(t.end),
+                label_start=label_start,
+                label_end=label_end,
+            )
+        )
+    return replace(parsed, text=text, turns=tuple(turns))

@@ -15,10 +15,14 @@ def upsert_case(project: Project, name: str, attributes: Mapping[str, str]) -> i
     """
     conn = project.conn
     row = conn.execute("SELECT id FROM cases WHERE name = ?", [name]).fetchone()
-    case_id = row[0] if row else conn.execute("INSERT INTO cases (name) VALUES (?)", [name]).lastrowid
+    case_id = (
+        row[0] if row else conn.execute("INSERT INTO cases (name) VALUES (?)", [name]).lastrowid
+    )
     for key, value in attributes.items():
         if value is None or str(value).strip() == "":
-            conn.execute("DELETE FROM case_attributes WHERE case_id = ? AND name = ?", [case_id, key])
+            conn.execute(
+                "DELETE FROM case_attributes WHERE case_id = ? AND name = ?", [case_id, key]
+            )
         else:
             conn.execute(
                 "INSERT INTO case_attributes (case_id, name, value) VALUES (?,?,?)"
@@ -44,4 +48,7 @@ def all_case_attributes(project: Project) -> dict[int, dict[str, str]]:
 
 
 def attribute_names(project: Project) -> list[str]:
-    return [r[0] for r in project.conn.execute("SELECT DISTINCT name FROM case_attributes ORDER BY name")]
+    return [
+        r[0]
+        for r in project.conn.execute("SELECT DISTINCT name FROM case_attributes ORDER BY name")
+    ]

@@ -39,7 +39,9 @@ def get_document(project: Project, ref: int | str) -> Document:
     conn = project.conn
     row = None
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", [int(ref)]).fetchone()
+        row = conn.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", [int(ref)]
+        ).fetchone()
     if row is None and isinstance(ref, str):
         name, _, version = ref.rpartition("@") if "@" in ref else (ref, "", "")
         if version.isdigit():
@@ -101,19 +103,43 @@ def insert_document(
     cur = conn.execute(
         "INSERT INTO documents (name, source_name, format, encoding, text, content_hash,"
         " version, is_current, words, case_id, imported_at) VALUES (?,?,?,?,?,?,?,1,?,?,?)",
-        [name, source_name, format, encoding, text, content_hash, previous + 1, words, case_id,
-         now_utc()],
+        [
+            name,
+            source_name,
+            format,
+            encoding,
+            text,
+            content_hash,
+            previous + 1,
+            words,
+            case_id,
+            now_utc(),
+        ],
     )
     doc_id = cur.lastrowid
-    turn_ids: list[int] = []
-    for idx, t in enumerate(turns):
-        cur = conn.execute(
-            'INSERT INTO turns (document_id, idx, speaker, role, start, "end", label_start,'
-            " label_end, t_start, t_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [doc_id, idx, t.speaker, roles.get(t.speaker), t.start, t.end, t.label_start,
-             t.label_end, t.t_start, t.t_end],
-        )
-        turn_ids.append(cur.lastrowid)
+    conn.executemany(
+        'INSERT INTO turns (document_id, idx, speaker, role, start, "end", label_start,'
+        " label_end, t_start, t_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                doc_id,
+                idx,
+                t.speaker,
+                roles.get(t.speaker),
+                t.start,
+                t.end,
+                t.label_start,
+                t.label_end,
+                t.t_start,
+                t.t_end,
+            )
+            for idx, t in enumerate(turns)
+        ],
+    )
+    turn_ids = [
+        r[0]
+        for r in conn.execute("SELECT id FROM turns WHERE document_id = ? ORDER BY idx", [doc_id])
+    ]
     conn.executemany(
         'INSERT INTO segments (document_id, turn_id, idx, start, "end", text, lemmas)'
         " VALUES (?,?,?,?,?,?,?)",
@@ -121,6 +147,11 @@ def insert_document(
             (doc_id, None if turn is None else turn_ids[turn], i, s, e, txt, lem)
             for i, (turn, s, e, txt, lem) in enumerate(segments)
         ],
+    )
+    conn.execute(
+        "INSERT INTO segments_fts (rowid, text)"
+        " SELECT id, text FROM segments WHERE document_id = ?",
+        [doc_id],
     )
     return doc_id
 
@@ -199,7 +230,9 @@ def search_segments(project: Project, query: str, *, limit: int = 200) -> list[S
     return [Segment(*r) for r in rows]
 
 
-def load_transcript(project: Project, document_id: int) -> tuple[Document, str, list[Turn], list[Segment]]:
+def load_transcript(
+    project: Project, document_id: int
+) -> tuple[Document, str, list[Turn], list[Segment]]:
     """Everything a transcript view needs for one document, in three queries."""
     return (
         get_document(project, document_id),

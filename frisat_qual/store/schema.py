@@ -32,7 +32,8 @@ def run_script(db: sqlite_utils.Database, script: str) -> None:
 
 @MIGRATIONS()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    run_script(db, 
+    run_script(
+        db,
         """
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -97,9 +98,9 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             text, content='segments', content_rowid='id',
             tokenize='unicode61 remove_diacritics 0'
         );
-        CREATE TRIGGER segments_ai AFTER INSERT ON segments BEGIN
-            INSERT INTO segments_fts(rowid, text) VALUES (new.id, new.text);
-        END;
+        -- new segments are indexed in bulk by insert_document (one statement per
+        -- document is several times faster than a trigger per row); deletes and updates
+        -- keep the index right through these triggers
         CREATE TRIGGER segments_ad AFTER DELETE ON segments BEGIN
             INSERT INTO segments_fts(segments_fts, rowid, text)
                 VALUES ('delete', old.id, old.text);
@@ -163,7 +164,27 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         CREATE INDEX memos_target ON memos(target_type, target_id);
 
         CREATE TABLE audit_allow (term TEXT PRIMARY KEY);
+        """,
+    )
+
+
+@MIGRATIONS()
+def m002_journal(db: sqlite_utils.Database) -> None:
+    """The action journal behind undo/redo and the codebook history."""
+    run_script(
+        db,
         """
+        CREATE TABLE journal (
+            id INTEGER PRIMARY KEY,
+            coder TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            label TEXT NOT NULL,
+            changes TEXT NOT NULL,
+            undone INTEGER NOT NULL DEFAULT 0,
+            created TEXT NOT NULL
+        );
+        CREATE INDEX journal_coder ON journal(coder, undone, id);
+        """,
     )
 
 

@@ -27,5 +27,6 @@ def allow_terms(project: Project, terms: list[str]) -> None:
     """Add terms the audit should never flag in this project (e.g. a pseudonym scheme)."""
     with project.transaction():
         project.conn.executemany(
-            "INSERT OR IGNORE INTO audit_allow (term) VALUES (?)", [(t.strip(),) for t in terms if t.strip()]
+            "INSERT OR IGNORE INTO audit_allow (term) VALUES (?)",
+            [(t.strip(),) for t in terms if t.strip()],
         )

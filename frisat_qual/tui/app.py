@@ -39,10 +39,17 @@ class FrisatApp(App[None]):
             ("Everywhere", list(self.BINDINGS)),
             ("Workspace", list(WorkspaceScreen.BINDINGS)),
             ("Transcript", list(TranscriptView.BINDINGS)),
-            ("Documents", [Binding("enter", "select", "Open the document"),
-                           Binding("up,down", "move", "Move in the list")]),
+            (
+                "Documents",
+                [
+                    Binding("enter", "select", "Open the document"),
+                    Binding("up,down", "move", "Move in the list"),
+                ],
+            ),
         ]
-        self.push_screen(HelpScreen([(s, [b for b in bs if isinstance(b, Binding)]) for s, bs in sections]))
+        self.push_screen(
+            HelpScreen([(s, [b for b in bs if isinstance(b, Binding)]) for s, bs in sections])
+        )
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

@@ -10,8 +10,13 @@ from textual.widgets import DataTable, Static
 
 
 def describe_keys(key: str) -> str:
-    names = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]",
-             "ctrl+q": "ctrl+q", "escape": "esc"}
+    names = {
+        "question_mark": "?",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "ctrl+q": "ctrl+q",
+        "escape": "esc",
+    }
     return " / ".join(names.get(k.strip(), k.strip()) for k in key.split(","))
 
 

@@ -19,8 +19,10 @@ def group_documents(
         outer = attrs.get(keys[0]) or _UNKNOWN
         inner = attrs.get(keys[1]) or _UNKNOWN
         groups.setdefault(outer, {}).setdefault(inner, []).append(doc)
-    return {k: dict(sorted(v.items(), key=lambda kv: _natural(kv[0]))) for k, v in
-            sorted(groups.items(), key=lambda kv: _natural(kv[0]))}
+    return {
+        k: dict(sorted(v.items(), key=lambda kv: _natural(kv[0])))
+        for k, v in sorted(groups.items(), key=lambda kv: _natural(kv[0]))
+    }
 
 
 def _natural(value: str) -> tuple:

@@ -98,7 +98,9 @@ class TranscriptView(ScrollView, can_focus=True):
             self.view = view
             self.index = index
 
-    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ):
         super().__init__(name=name, id=id, classes=classes)
         self.text = ""
         self.turns: list[Turn] = []
@@ -198,7 +200,10 @@ class TranscriptView(ScrollView, can_focus=True):
             return []
         role_class = "transcript--interviewer" if turn.role == INTERVIEWER else "transcript--label"
         label_style = base + self.get_component_rich_style(role_class)
-        out = [RichSegment(" " * GUTTER, base), RichSegment(turn.speaker or "(no speaker)", label_style)]
+        out = [
+            RichSegment(" " * GUTTER, base),
+            RichSegment(turn.speaker or "(no speaker)", label_style),
+        ]
         if turn.t_start is not None:
             time_style = base + self.get_component_rich_style("transcript--time")
             out.append(RichSegment(f"  {format_time(turn.t_start)}", time_style))
@@ -233,6 +238,9 @@ class TranscriptView(ScrollView, can_focus=True):
     def _scroll_to_current(self) -> None:
         seg = self.current_segment
         if seg is None:
+            return
+        if self.segment_index == 0:
+            self.scroll_to(0, 0, animate=False, immediate=True)
             return
         first, last = self.line_of_offset(seg.start), self.line_of_offset(seg.end - 1)
         # keep the speaker label in view when the segment opens a turn

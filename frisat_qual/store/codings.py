@@ -1,0 +1,151 @@
+"""Codings: a code on a character span of a document, by a coder. Every change is journaled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from frisat_qual.errors import FrisatError, NotFound
+from frisat_qual.models import Coding
+from frisat_qual.store.journal import record
+from frisat_qual.store.project import Project
+
+ORIGINS = ("manual", "accepted-suggestion", "imported")
+_COLUMNS = 'c.id, c.document_id, c.start, c."end", c.code_id, c.coder, c.origin, c.created'
+
+
+def _coding(row: Sequence) -> Coding:
+    return Coding(*row)
+
+
+def apply_code(
+    project: Project,
+    document_id: int,
+    start: int,
+    end: int,
+    code_id: str,
+    coder: str,
+    *,
+    origin: str = "manual",
+) -> Coding:
+    """Code text[start:end] of a document with `code_id`; committed at once, undoable.
+
+    Applying the same code to the same span again by the same coder returns the existing
+    coding instead of a duplicate.
+    """
+    from frisat_qual.store.documents import now_utc
+
+    conn = project.conn
+    row = conn.execute("SELECT length(text) FROM documents WHERE id = ?", [document_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no document with id {document_id}")
+    if not (0 <= start < end <= row[0]):
+        raise FrisatError(f"span {start}:{end} is outside the document (0:{row[0]})")
+    code = conn.execute(
+        "SELECT label, codable, retired FROM codes WHERE id = ?", [code_id]
+    ).fetchone()
+    if code is None:
+        raise NotFound(f"no code {code_id!r} in the project's codebook")
+    if not code[1]:
+        raise FrisatError(f"code {code_id!r} is a folder; choose one of its sub-codes")
+    if code[2]:
+        raise FrisatError(f"code {code_id!r} is retired")
+    if origin not in ORIGINS:
+        raise FrisatError(f"unknown origin {origin!r}")
+    same = conn.execute(
+        f'SELECT {_COLUMNS} FROM codings c WHERE document_id = ? AND start = ? AND "end" = ?'
+        " AND code_id = ? AND coder = ?",
+        [document_id, start, end, code_id, coder],
+    ).fetchone()
+    if same:
+        return _coding(same)
+    with record(project, coder, "coding", f"apply {code_id}") as rec:
+        coding_id = rec.insert(
+            "codings",
+            {
+                "document_id": document_id,
+                "start": start,
+                "end": end,
+                "code_id": code_id,
+                "coder": coder,
+                "origin": origin,
+                "created": now_utc(),
+            },
+        )
+    return get_coding(project, coding_id)
+
+
+def remove_coding(project: Project, coding_id: int, coder: str) -> Coding:
+    """Remove a coding (any coder's); undoable by `coder`."""
+    coding = get_coding(project, coding_id)
+    with record(project, coder, "coding", f"remove {coding.code_id}") as rec:
+        rec.delete("codings", coding_id)
+    return coding
+
+
+def get_coding(project: Project, coding_id: int) -> Coding:
+    row = project.conn.execute(
+        f"SELECT {_COLUMNS} FROM codings c WHERE id = ?", [coding_id]
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no coding with id {coding_id}")
+    return _coding(row)
+
+
+def query_codings(
+    project: Project,
+    *,
+    code: str | Sequence[str] | None = None,
+    document_id: int | None = None,
+    coder: str | Sequence[str] | None = None,
+    attributes: dict[str, str] | None = None,
+    include_children: bool = False,
+    current_only: bool = False,
+) -> list[Coding]:
+    """Codings filtered by code (optionally with its sub-codes), document, coder and case
+    attributes (e.g. {"rolle": "leder", "kommune": "kommune 2"}), in document order."""
+    where, args = [], []
+    if code is not None:
+        codes = [code] if isinstance(code, str) else list(code)
+        if include_children:
+            codes = _with_descendants(project, codes)
+        where.append(f"c.code_id IN ({', '.join('?' for _ in codes)})")
+        args += codes
+    if document_id is not None:
+        where.append("c.document_id = ?")
+        args.append(document_id)
+    if coder is not None:
+        coders = [coder] if isinstance(coder, str) else list(coder)
+        where.append(f"c.coder IN ({', '.join('?' for _ in coders)})")
+        args += coders
+    if current_only:
+        where.append("d.is_current = 1")
+    for name, value in (attributes or {}).items():
+        where.append(
+            "EXISTS (SELECT 1 FROM case_attributes a WHERE a.case_id = d.case_id"
+            " AND a.name = ? AND a.value = ?)"
+        )
+        args += [name, value]
+    sql = (
+        f"SELECT {_COLUMNS} FROM codings c JOIN documents d ON d.id = c.document_id"
+        f"{' WHERE ' + ' AND '.join(where) if where else ''}"
+        ' ORDER BY d.name, d.version, c.start, c."end", c.id'
+    )
+    return [_coding(r) for r in project.conn.execute(sql, args)]
+
+
+def _with_descendants(project: Project, codes: list[str]) -> list[str]:
+    rows = project.conn.execute("SELECT id, parent FROM codes").fetchall()
+    children: dict[str, list[str]] = {}
+    for cid, parent in rows:
+        children.setdefault(parent, []).append(cid)
+    out, stack = [], list(codes)
+    while stack:
+        cid = stack.pop()
+        if cid not in out:
+            out.append(cid)
+            stack.extend(children.get(cid, []))
+    return out
+
+
+def coding_counts(project: Project) -> dict[str, int]:
+    return dict(project.conn.execute("SELECT code_id, COUNT(*) FROM codings GROUP BY code_id"))
