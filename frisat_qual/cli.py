@@ -187,12 +187,15 @@ def import_cmd(
 @click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print findings as JSON.")
 @click.option("--allow", multiple=True, help="A word or phrase never to flag (repeatable).")
+@click.option("--remember", is_flag=True, help="Add the --allow terms to the project's allow-list.")
 @_core_errors
-def audit(targets: tuple[str, ...], as_json: bool, allow: tuple[str, ...]) -> None:
+def audit(targets: tuple[str, ...], as_json: bool, allow: tuple[str, ...], remember: bool) -> None:
     """Check transcript FILES, folders or a PROJECT for leftover personal data."""
     from frisat_qual.corpus.auditing import audit_targets
 
-    findings, failures = audit_targets([Path(t) for t in targets], allow=list(allow))
+    findings, failures = audit_targets(
+        [Path(t) for t in targets], allow=list(allow), remember=remember
+    )
     if as_json:
         click.echo(json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=2))
     else:

@@ -87,6 +87,10 @@ def test_audit_json_on_files_and_project(tmp_path):
     }
     allowed = json.loads(run("audit", str(path), "--json", "--allow", "Jens Hansen").output)
     assert not any("Jens" in f["text"] for f in allowed)
+    # the project's own allow-list, kept with --remember
+    run("audit", str(project), "--allow", "Jens Hansen", "--remember")
+    remembered = json.loads(run("audit", str(project), "--json").output)
+    assert not any("Jens" in f["text"] for f in remembered) and remembered
 
 
 def test_pseudonymise_cli_writes_private_key(tmp_path):

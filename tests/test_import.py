@@ -223,3 +223,28 @@ def test_pseudonymise_replaces_findings_and_keeps_key_outside(project, tmp_path)
     assert keyfile.stat().st_mode & 0o777 == 0o600
     project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert b"Mette" not in project.path.read_bytes()
+
+
+def test_large_import_runs_in_worker_processes(project, tmp_path, monkeypatch):
+    """The parallel path stores the same documents as the sequential one."""
+    import frisat_qual.corpus.importer as importer
+
+    src = tmp_path / "big"
+    src.mkdir()
+    for i in range(6):
+        _write(src, f"doc{i}.txt", (INTERVIEW * 20).replace("regler", f"regler{i}"))
+    (src / "broken.docx").write_bytes(b"not a zip")
+    monkeypatch.setattr(importer, "PARALLEL_MIN_BYTES", 0)
+    report = import_transcripts(project, [src])
+    assert sorted(report.imported) == [f"doc{i}.txt" for i in range(6)]
+    assert [name for name, _ in report.failed] == ["broken.docx"]
+    other = create_project(tmp_path / "seq.frisat")
+    monkeypatch.setattr(importer, "PARALLEL_MIN_BYTES", 10**12)
+    import_transcripts(other, [src])
+    for doc in list_documents(other):
+        twin = get_document(project, doc.name)
+        assert twin.content_hash == doc.content_hash
+        assert [(s.start, s.end, s.lemmas) for s in segments_of(project, twin.id)] == [
+            (s.start, s.end, s.lemmas) for s in segments_of(other, doc.id)
+        ]
+    other.close()

@@ -39,8 +39,8 @@ def _add_doc(project, name="k1_leder", text="I: Hvad gør I?\n\nR: Vi dokumenter
             turns=[ParsedTurn("I", 3, 14, 0, 1), ParsedTurn("R", 19, len(text), 16, 17)],
             roles={"I": "interviewer", "R": "informant"},
             segments=[
-                (0, 3, 14, "Hvad gør I?", "hvad gøre i"),
-                (1, 19, len(text), text[19:], "vi dokumentere lille nu"),
+                (0, 3, 14, "hvad gøre i"),
+                (1, 19, len(text), "vi dokumentere lille nu"),
             ],
         )
 

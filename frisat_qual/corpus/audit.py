@@ -362,6 +362,8 @@ def _is_blank(gap: str) -> bool:
 
 
 def _is_acronym(token: str) -> bool:
+    if len(token) < 2 or not token[1].isupper():
+        return False  # the common case, decided without building the base forms
     core = _base_forms(token)[-1]
     letters = [c for c in core if c.isalpha()]
     return 2 <= len(letters) <= 5 and all(c.isupper() for c in letters)
@@ -384,18 +386,14 @@ class _Auditor:
         self.vocab, self.proper_only = danish_vocabulary()
         size = len(text)
         # hard: never report anything here (pseudonyms, the caller's allow list);
-        # soft: built-in allow list, which only silences the word-level detectors.
+        # (the built-in allow list only silences the word-level detectors: see detect_words)
         self.hard = bytearray(size)
-        self.soft = bytearray(size)
         for match in _BRACKET_RE.finditer(text):
             self.hard[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
         user = _user_allow_pattern(tuple(a for a in allow if a.strip()), ignore_case=True)
         if user is not None:
             for match in user.finditer(text):
                 self.hard[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
-        if self.lists.allow_phrases is not None:
-            for match in self.lists.allow_phrases.finditer(text):
-                self.soft[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
         self.candidates: list[_Candidate] = []
 
     # -- shared predicates
@@ -541,11 +539,19 @@ class _Auditor:
     def detect_words(self) -> None:
         text = self.text
         tokens = [(m.start(), m.end(), m.group()) for m in _CAP_WORD_RE.finditer(text)]
+        allow_phrases = self.lists.allow_phrases
+        soft_until = -1
         runs: list[list[int]] = []
         run: list[int] = []
         mid: dict[int, bool] = {}
         for i, (start, end, token) in enumerate(tokens):
-            if not token[0].isupper() or self.hard[start] or self.soft[start]:
+            if start >= soft_until and allow_phrases is not None:
+                # built-in multi-word allow entries ("Dansk Folkeparti") start with a capital,
+                # so trying them only where a capitalised word starts finds them all
+                phrase = allow_phrases.match(text, start)
+                if phrase is not None:
+                    soft_until = phrase.end()
+            if not token[0].isupper() or self.hard[start] or start < soft_until:
                 run = self._close_run(run, runs)
                 continue
             if len(token) == 1:

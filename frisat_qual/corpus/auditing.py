@@ -15,7 +15,7 @@ from frisat_qual.errors import ImportError_
 from frisat_qual.models import Finding
 from frisat_qual.store import PROJECT_SUFFIX, open_project
 from frisat_qual.store.documents import document_text, list_documents
-from frisat_qual.store.settings import audit_allow_list
+from frisat_qual.store.settings import allow_terms, audit_allow_list
 
 
 def audit_project(project, *, allow: list[str] | None = None) -> list[Finding]:
@@ -27,15 +27,21 @@ def audit_project(project, *, allow: list[str] | None = None) -> list[Finding]:
 
 
 def audit_targets(
-    targets: list[Path], *, allow: list[str] | None = None
+    targets: list[Path], *, allow: list[str] | None = None, remember: bool = False
 ) -> tuple[list[Finding], list[tuple[str, str]]]:
-    """Findings for every file, folder or project given, and the files that could not be read."""
+    """Findings for every file, folder or project given, and the files that could not be read.
+
+    With `remember`, the `allow` terms are added to each project's own allow-list, so later
+    imports and audits of that project never flag them.
+    """
     findings: list[Finding] = []
     failures: list[tuple[str, str]] = []
     projects = [t for t in targets if t.suffix == PROJECT_SUFFIX and t.is_file()]
     others = [t for t in targets if t not in projects]
     for path in projects:
         with open_project(path) as project:
+            if remember and allow:
+                allow_terms(project, allow)
             findings.extend(audit_project(project, allow=allow))
     files, _ = collect_files(others)
     for path in files:

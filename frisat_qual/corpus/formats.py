@@ -246,7 +246,9 @@ def normalise_text(text: str) -> str:
     stray control characters and BOMs removed, no trailing whitespace on any line, at most
     one blank line in a row, and no blank lines at the start or end.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(ch in text for ch in "\v\f\u2028\u2029"):  # translate() is slow: only when needed
+        text = text.translate(_LINE_BREAKS)
     text = unicodedata.normalize("NFC", _DROPPED.sub("", text))
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", text).strip("\n")

@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -57,6 +58,18 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    def add(self, outcome: Outcome) -> None:
+        self.findings.extend(outcome.findings)
+        self.pseudonymised += outcome.pseudonymised
+        if outcome.status == "failed":
+            self.failed.append((outcome.name, outcome.message))
+        else:
+            {
+                "imported": self.imported,
+                "new-version": self.new_versions,
+                "unchanged": self.unchanged,
+            }[outcome.status].append(outcome.name)
 
 
 def count_words(text: str) -> int:
@@ -143,15 +156,24 @@ def import_transcripts(
         except ImportError_ as exc:
             report.failed.append((path.name, str(exc)))
     done = len(files) - len(todo)
-    for path, prepared in _prepare_all(todo, allow, key):
+    jobs = [(path, attributes_of[path]) for path in todo]
+    for outcome in _run(project, jobs, allow, key):
         done += 1
-        if isinstance(prepared, str):
-            report.failed.append((path.name, prepared))
-        else:
-            _store(project, prepared, attributes_of[path], report)
+        report.add(outcome)
         if progress:
-            progress(done, total, path.name)
+            progress(done, total, outcome.name)
     return report
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file: imported, new-version, unchanged or failed."""
+
+    name: str
+    status: str
+    message: str = ""
+    findings: tuple[Finding, ...] = ()
+    pseudonymised: int = 0
 
 
 @dataclass
@@ -164,7 +186,7 @@ class Prepared:
     pseudonymised: int
     digest: str
     roles: dict[str, str]
-    segments: list[tuple[int | None, int, int, str, str]]
+    segments: list[tuple[int | None, int, int, str]]  # turn, start, end, lemmas
     words: int
 
 
@@ -184,7 +206,7 @@ def prepare_file(path: Path, allow: Sequence[str], key: PseudonymKey | None = No
     }
     spans = [(t.start, t.end) for t in parsed.turns]
     segments = [
-        (s.turn_index, s.start, s.end, s.text, s.lemmas)
+        (s.turn_index, s.start, s.end, s.lemmas)
         for s in segment_document(parsed.text, spans)
     ]
     words = (
@@ -195,6 +217,67 @@ def prepare_file(path: Path, allow: Sequence[str], key: PseudonymKey | None = No
     )
 
 
+def import_file(
+    project: Project,
+    path: Path,
+    attributes: dict[str, str] | None,
+    allow: Sequence[str],
+    key: PseudonymKey | None = None,
+) -> Outcome:
+    """Prepare and store one file in its own transaction; errors become a failed outcome."""
+    try:
+        prepared = prepare_file(path, allow, key)
+    except ImportError_ as exc:
+        return Outcome(path.name, "failed", str(exc))
+    status = _store(project, prepared, attributes)
+    return Outcome(
+        path.name, status, findings=tuple(prepared.findings), pseudonymised=prepared.pseudonymised
+    )
+
+
+def _run(
+    project: Project,
+    jobs: list[tuple[Path, dict[str, str] | None]],
+    allow: Sequence[str],
+    key: PseudonymKey | None,
+) -> Iterator[Outcome]:
+    """Import the files in order; the language work in worker processes when it is large.
+
+    A large import (PARALLEL_MIN_BYTES of input or more, on a machine with several cores)
+    reads, audits and segments files in worker processes while this process stores them
+    one transaction each, so SQLite writing overlaps the language work. (Workers writing
+    themselves was slower: they queue for SQLite's single write lock.) Pseudonymisation
+    keeps one key across files, so it always runs here, in order.
+    """
+    size = sum(p.stat().st_size for p, _ in jobs if p.exists())
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if key is not None or workers < 2 or size < PARALLEL_MIN_BYTES or len(jobs) < 4:
+        for path, attributes in jobs:
+            yield import_file(project, path, attributes, allow, key)
+        return
+    # spawn, not fork: the TUI calls this from a thread, and forking a threaded process
+    # can deadlock; workers import spaCy afresh, which large imports easily repay
+    context = multiprocessing.get_context("spawn")
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            paths = [path for path, _ in jobs]
+            prepared = pool.map(_prepare_or_error, paths, [list(allow)] * len(paths), chunksize=1)
+            for (path, attributes), result in zip(jobs, prepared, strict=True):
+                if isinstance(result, str):
+                    outcome = Outcome(path.name, "failed", result)
+                else:
+                    status = _store(project, result, attributes)
+                    outcome = Outcome(path.name, status, findings=tuple(result.findings))
+                done += 1
+                yield outcome
+    except BrokenProcessPool:
+        # workers could not start or died (e.g. a calling script without a __main__ guard,
+        # or memory): carry on here with the files not yet stored
+        for path, attributes in jobs[done:]:
+            yield import_file(project, path, attributes, allow, key)
+
+
 def _prepare_or_error(path: Path, allow: Sequence[str]) -> Prepared | str:
     try:
         return prepare_file(path, allow)
@@ -202,51 +285,22 @@ def _prepare_or_error(path: Path, allow: Sequence[str]) -> Prepared | str:
         return str(exc)
 
 
-def _prepare_all(
-    paths: list[Path], allow: Sequence[str], key: PseudonymKey | None
-) -> Iterator[tuple[Path, Prepared | str]]:
-    """Prepared files in order; in worker processes when the import is large.
+def _store(project: Project, prepared: Prepared, attributes: dict[str, str] | None) -> str:
+    """Store a prepared file: a new document, a new version, or nothing if unchanged.
 
-    A large import (PARALLEL_MIN_BYTES of input or more, on a machine with several cores)
-    reads, audits and segments files in worker processes while this process stores them,
-    so SQLite writing overlaps the language work. Pseudonymisation keeps one key across
-    files, so it always runs here, in order.
+    Returns "imported", "new-version" or "unchanged". One immediate transaction, so the
+    version check and the insert see the same state even with parallel writers.
     """
-    size = sum(p.stat().st_size for p in paths if p.exists())
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if key is not None or workers < 2 or size < PARALLEL_MIN_BYTES or len(paths) < 4:
-        for path in paths:
-            try:
-                yield path, prepare_file(path, allow, key)
-            except ImportError_ as exc:
-                yield path, str(exc)
-        return
-    # spawn, not fork: the TUI calls this from a thread, and forking a threaded process
-    # can deadlock; workers import spaCy afresh, which large imports easily repay
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = pool.map(_prepare_or_error, paths, [list(allow)] * len(paths), chunksize=1)
-        yield from zip(paths, results, strict=True)
-
-
-def _store(
-    project: Project, prepared: Prepared, attributes: dict[str, str] | None, report: ImportReport
-) -> None:
-    """Store a prepared file: a new document, a new version, or nothing if unchanged."""
     path, parsed = prepared.path, prepared.parsed
     name = path.stem
-    report.findings.extend(prepared.findings)
-    report.pseudonymised += prepared.pseudonymised
     attrs = dict(attributes or {})
     case_name = attrs.pop("case", "") or name
-    existing = latest_version(project, name)
-    if existing is not None and existing.content_hash == prepared.digest:
-        if attributes is not None:
-            with project.transaction():
-                set_case(project, existing.id, upsert_case(project, case_name, attrs))
-        report.unchanged.append(path.name)
-        return
     with project.transaction():
+        existing = latest_version(project, name)
+        if existing is not None and existing.content_hash == prepared.digest:
+            if attributes is not None:
+                set_case(project, existing.id, upsert_case(project, case_name, attrs))
+            return "unchanged"
         if attributes is not None or existing is None:
             case_id = upsert_case(project, case_name, attrs)
         else:
@@ -265,7 +319,7 @@ def _store(
             roles=prepared.roles,
             segments=prepared.segments,
         )
-    (report.new_versions if existing else report.imported).append(path.name)
+    return "new-version" if existing else "imported"
 
 
 def _apply_key(

@@ -320,7 +320,10 @@ def is_question(said: str) -> bool:
 
     Trailing annotations such as "[griner]" or "(pause)" are ignored.
     """
-    said = _TRAILING_ANNOTATION.sub("", said).strip().rstrip("\"'»”)] ")
+    said = said.rstrip()
+    if said.endswith(("]", ")")):  # the anchored pattern is slow on long turns: only then
+        said = _TRAILING_ANNOTATION.sub("", said)
+    said = said.strip().rstrip("\"'»”)] ")
     if not said:
         return False
     if said.endswith("?"):

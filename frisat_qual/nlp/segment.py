@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from frisat_qual.nlp.pipeline import get_nlp
 
 MAX_TOKENS = 60
+#: Lemma hash -> text: the StringStore lookup is the slow part of reading lemmas back, and
+#: a vocabulary's lemmas repeat endlessly (a cache of strings, not of anyone's data).
+_LEMMA_TEXT: dict[int, str] = {}
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,10 @@ def segment_parsed(text: str, turns: Sequence[tuple[int, int]], doc) -> list[Seg
     strings = doc.vocab.strings
     # lemmas of the non-punctuation tokens, and for each token how many of those precede
     # it, so a segment's lemmas are one slice of the list
-    lemma_words = [strings[h] for h in lemma_hashes[~punct].tolist()]
+    known = _LEMMA_TEXT
+    lemma_words = [
+        known.get(h) or known.setdefault(h, strings[h]) for h in lemma_hashes[~punct].tolist()
+    ]
     words_before = np.concatenate(([0], np.cumsum(~punct))).tolist()
     idx_l, end_l, turn_l, punct_l = idx.tolist(), end.tolist(), turn.tolist(), punct.tolist()
     has_turns = bool(turns)

@@ -88,12 +88,12 @@ def insert_document(
     case_id: int | None,
     turns: Sequence[ParsedTurn],
     roles: dict[str, str],
-    segments: Sequence[tuple[int | None, int, int, str, str]],
+    segments: Sequence[tuple[int | None, int, int, str]],
 ) -> int:
     """Store a document with its turns and segments as a new version of `name`.
 
     Must be called inside `project.transaction()`; earlier versions stay, marked old.
-    `segments` are (turn index or None, start, end, text, lemmas).
+    `segments` are (turn index or None, start, end, lemmas); their text is cut from `text`.
     """
     conn = project.conn
     previous = conn.execute(
@@ -144,8 +144,8 @@ def insert_document(
         'INSERT INTO segments (document_id, turn_id, idx, start, "end", text, lemmas)'
         " VALUES (?,?,?,?,?,?,?)",
         [
-            (doc_id, None if turn is None else turn_ids[turn], i, s, e, txt, lem)
-            for i, (turn, s, e, txt, lem) in enumerate(segments)
+            (doc_id, None if turn is None else turn_ids[turn], i, s, e, text[s:e], lem)
+            for i, (turn, s, e, lem) in enumerate(segments)
         ],
     )
     conn.execute(

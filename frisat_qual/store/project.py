@@ -39,9 +39,26 @@ class Project:
 
     @contextmanager
     def transaction(self) -> Iterator[Project]:
-        """One user action: everything inside commits together or not at all."""
-        with self.db.atomic():
+        """One user action: everything inside commits together or not at all.
+
+        The write lock is taken at the start (BEGIN IMMEDIATE): with several writers on one
+        file (two windows, import workers) a deferred transaction that reads first could
+        find, at its first write, that another writer committed meanwhile, and fail; an
+        immediate one waits its turn (busy timeout) and then sees the latest data. Nested
+        calls become savepoints of the outer action.
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():  # a savepoint inside the running action
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def reopen(self) -> Project:
         """A new handle on the same file, for use in another thread."""
