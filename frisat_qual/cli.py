@@ -76,6 +76,12 @@ def _progress(label: str, enabled: bool) -> Iterator[Callable[[int, int, str], N
         yield update
 
 
+def _coder(name: str | None) -> str:
+    from frisat_qual.resources import default_coder
+
+    return name.strip() if name and name.strip() else default_coder()
+
+
 def _open(path: str):
     from frisat_qual.store import open_project
 
@@ -114,13 +120,26 @@ def open_cmd(project: str | None) -> None:
 
 @cli.command()
 @click.argument("project", type=click.Path(dir_okay=False))
+@click.option(
+    "--codebook",
+    "codebook_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Codebook (.yaml or .qdc) to start with (default: styringstrappe).",
+)
+@click.option("--no-codebook", is_flag=True, help="Start without a codebook.")
 @_core_errors
-def new(project: str) -> None:
-    """Create an empty PROJECT file."""
+def new(project: str, codebook_file: str | None, no_codebook: bool) -> None:
+    """Create a new PROJECT file with the default (or given) codebook."""
+    from frisat_qual.codebook.manage import default_codebook, load_into_project, read_codebook
     from frisat_qual.store import create_project
 
-    create_project(project).close()
-    click.echo(f"Created {project}")
+    with create_project(project) as proj:
+        if not no_codebook:
+            book = read_codebook(codebook_file) if codebook_file else default_codebook()
+            load_into_project(proj, book, coder=_coder(None))
+            click.echo(f"Created {project} with codebook {book.id} ({len(book.codes)} codes)")
+        else:
+            click.echo(f"Created {project}")
 
 
 @cli.command("import")
@@ -255,3 +274,392 @@ def speakers(project: str, document: str, interviewer: str | None) -> None:
             set_interviewer(proj, doc.id, interviewer)
         for speaker, role in sorted(speakers_of(proj, doc.id).items()):
             click.echo(f"{speaker}\t{role or ''}")
+
+
+# -- codebooks -------------------------------------------------------------------------------
+
+CODER_OPTION = click.option("--coder", help="Coder name (default: your saved name or login).")
+
+
+@cli.group()
+def codebook() -> None:
+    """Show, validate, compare, convert and change codebooks."""
+
+
+@codebook.command("show")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--retired", is_flag=True, help="Also show retired codes (projects).")
+@_core_errors
+def codebook_show(source: str, retired: bool) -> None:
+    """Print the code tree of a codebook file or of a PROJECT (with coding counts)."""
+    from frisat_qual.codebook.manage import codebook_of, project_codebook
+    from frisat_qual.store import PROJECT_SUFFIX
+
+    counts: dict[str, int] | None = None
+    if Path(source).suffix == PROJECT_SUFFIX:
+        from frisat_qual.store.codings import coding_counts
+
+        with _open(source) as proj:
+            book = project_codebook(proj, include_retired=retired)
+            counts = coding_counts(proj)
+    else:
+        book = codebook_of(source)
+    click.echo(f"{book.name} ({book.id}), {len(book.codes)} codes")
+    depth: dict[str | None, int] = {None: -1}
+    for code in book.codes:
+        depth[code.id] = depth.get(code.parent, -1) + 1
+        n = f"  [{counts.get(code.id, 0)}]" if counts is not None else ""
+        folder = "/" if not code.codable else ""
+        spor = f"  (spor: {code.survey_spor})" if code.survey_spor else ""
+        click.echo(f"{'  ' * depth[code.id]}{code.id}{folder}  {code.label}{spor}{n}")
+
+
+@codebook.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def codebook_validate(files: tuple[str, ...]) -> None:
+    """Check codebook FILES; print every problem with file, line and code id."""
+    from frisat_qual.codebook.manage import read_codebook
+    from frisat_qual.errors import CodebookError
+
+    bad = 0
+    for name in files:
+        try:
+            book = read_codebook(name)
+        except CodebookError as exc:
+            bad += 1
+            for line in str(exc).splitlines():
+                click.echo(line, err=True)
+        else:
+            click.echo(f"{name}: ok ({len(book.codes)} codes)")
+    if bad:
+        sys.exit(1)
+
+
+@codebook.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new_", metavar="NEW", type=click.Path(exists=True, dir_okay=False))
+@_core_errors
+def codebook_diff(old: str, new_: str) -> None:
+    """What changed from OLD to NEW (codebook files or projects): + added, - removed, ~ changed."""
+    from frisat_qual.codebook.manage import codebook_of, diff_codebooks
+
+    lines = diff_codebooks(codebook_of(old), codebook_of(new_))
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("no differences", err=True)
+
+
+@codebook.command("import")
+@click.argument("qdc", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="YAML file to write.")
+@_core_errors
+def codebook_import(qdc: str, output: str | None) -> None:
+    """Convert a REFI-QDA codebook (.qdc from NVivo, ATLAS.ti, MAXQDA...) to YAML."""
+    from frisat_qual.codebook.format import dump_codebook
+    from frisat_qual.codebook.manage import export_codebook, read_codebook
+
+    book = read_codebook(qdc)
+    if output:
+        export_codebook(book, output)
+        click.echo(f"Wrote {output} ({len(book.codes)} codes)")
+    else:
+        click.echo(dump_codebook(book), nl=False)
+
+
+@codebook.command("load")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@CODER_OPTION
+@_core_errors
+def codebook_load(project: str, file: str, coder: str | None) -> None:
+    """Make FILE (.yaml or .qdc) the PROJECT's codebook; codes in use are kept."""
+    from frisat_qual.codebook.manage import load_into_project, read_codebook
+
+    book = read_codebook(file)
+    with _open(project) as proj:
+        counts = load_into_project(proj, book, coder=_coder(coder))
+    click.echo(
+        f"Loaded {book.id}: {counts['added']} added, {counts['updated']} updated,"
+        f" {counts['retired']} retired"
+    )
+
+
+@codebook.command("export")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.yaml or FILE.qdc"
+)
+@_core_errors
+def codebook_export(source: str, output: str) -> None:
+    """Write the codebook of a codebook file or PROJECT as YAML or REFI-QDA .qdc."""
+    from frisat_qual.codebook.manage import codebook_of, export_codebook
+
+    book = codebook_of(source)
+    export_codebook(book, output)
+    click.echo(f"Wrote {output} ({len(book.codes)} codes)")
+
+
+@codebook.command("history")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@_core_errors
+def codebook_history(project: str) -> None:
+    """The PROJECT's codebook changes, newest first."""
+    from frisat_qual.store.journal import history
+
+    with _open(project) as proj:
+        for action in history(proj, kind="codebook"):
+            undone = "  (undone)" if action.undone else ""
+            click.echo(f"{action.created}  {action.coder}  {action.label}{undone}")
+
+
+@codebook.command("add")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("code_id")
+@click.argument("label")
+@click.option("--parent")
+@click.option("--color", default="#888888")
+@click.option("--description", default="")
+@CODER_OPTION
+@_core_errors
+def codebook_add(
+    project: str,
+    code_id: str,
+    label: str,
+    parent: str | None,
+    color: str,
+    description: str,
+    coder: str | None,
+) -> None:
+    """Add a code to the PROJECT's codebook."""
+    from frisat_qual.codebook.manage import add_code
+    from frisat_qual.models import CodeSpec
+
+    with _open(project) as proj:
+        add_code(
+            proj,
+            CodeSpec(id=code_id, label=label, parent=parent, color=color, description=description),
+            coder=_coder(coder),
+        )
+    click.echo(f"Added {code_id}")
+
+
+@codebook.command("rename")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("code_id")
+@click.argument("label")
+@CODER_OPTION
+@_core_errors
+def codebook_rename(project: str, code_id: str, label: str, coder: str | None) -> None:
+    """Give a code a new label (its id and codings stay)."""
+    from frisat_qual.codebook.manage import rename_code
+
+    with _open(project) as proj:
+        rename_code(proj, code_id, label, coder=_coder(coder))
+    click.echo(f"Renamed {code_id}")
+
+
+@codebook.command("move")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("code_id")
+@click.argument("parent")
+@CODER_OPTION
+@_core_errors
+def codebook_move(project: str, code_id: str, parent: str, coder: str | None) -> None:
+    """Put a code under PARENT ("-" for the top level)."""
+    from frisat_qual.codebook.manage import move_code
+
+    with _open(project) as proj:
+        move_code(proj, code_id, None if parent == "-" else parent, coder=_coder(coder))
+    click.echo(f"Moved {code_id}")
+
+
+@codebook.command("merge")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("source")
+@click.argument("target")
+@CODER_OPTION
+@_core_errors
+def codebook_merge(project: str, source: str, target: str, coder: str | None) -> None:
+    """Move SOURCE's codings to TARGET and retire SOURCE."""
+    from frisat_qual.codebook.manage import merge_codes
+
+    with _open(project) as proj:
+        moved = merge_codes(proj, source, target, coder=_coder(coder))
+    click.echo(f"Merged {source} into {target}: {moved} codings moved")
+
+
+@codebook.command("split")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("code_id")
+@click.argument("parts", nargs=-1, required=True)
+@CODER_OPTION
+@_core_errors
+def codebook_split(project: str, code_id: str, parts: tuple[str, ...], coder: str | None) -> None:
+    """Create new codes ID=LABEL beside CODE_ID; its codings stay until recoded."""
+    from frisat_qual.codebook.manage import split_code
+
+    pairs = []
+    for part in parts:
+        new_id, sep, label = part.partition("=")
+        if not sep or not new_id.strip() or not label.strip():
+            raise click.ClickException(f"{part!r}: write each new code as ID=LABEL")
+        pairs.append((new_id.strip(), label.strip()))
+    with _open(project) as proj:
+        made = split_code(proj, code_id, pairs, coder=_coder(coder))
+    click.echo(f"Split {code_id} into {', '.join(c.id for c in made)}")
+
+
+@codebook.command("retire")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("code_id")
+@click.option("--restore", is_flag=True, help="Bring a retired code back.")
+@CODER_OPTION
+@_core_errors
+def codebook_retire(project: str, code_id: str, restore: bool, coder: str | None) -> None:
+    """Hide a code from coding; its codings are kept."""
+    from frisat_qual.codebook.manage import retire_code
+
+    with _open(project) as proj:
+        retire_code(proj, code_id, coder=_coder(coder), retired=not restore)
+    click.echo(f"{'Restored' if restore else 'Retired'} {code_id}")
+
+
+# -- coding ----------------------------------------------------------------------------------
+
+
+def _span(value: str) -> tuple[int, int]:
+    start, sep, end = value.partition(":")
+    if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+        raise click.BadParameter(f"{value!r}: write the span as START:END (character offsets)")
+    return int(start), int(end)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("document")
+@click.option("--span", required=True, help="START:END character offsets in the document text.")
+@click.option("--code", "code_id", required=True)
+@CODER_OPTION
+@_core_errors
+def code(project: str, document: str, span: str, code_id: str, coder: str | None) -> None:
+    """Code a span of DOCUMENT with a code."""
+    from frisat_qual.store.codings import apply_code
+    from frisat_qual.store.documents import document_text, get_document
+
+    start, end = _span(span)
+    with _open(project) as proj:
+        doc = get_document(proj, document)
+        coding = apply_code(proj, doc.id, start, end, code_id, _coder(coder))
+        text = document_text(proj, doc.id)[start:end]
+    click.echo(f"coding {coding.id}: {code_id} on {doc.name} {start}:{end} {text[:60]!r}")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("coding_id", type=int)
+@CODER_OPTION
+@_core_errors
+def uncode(project: str, coding_id: int, coder: str | None) -> None:
+    """Remove a coding (undoable)."""
+    from frisat_qual.store.codings import remove_coding
+
+    with _open(project) as proj:
+        coding = remove_coding(proj, coding_id, _coder(coder))
+    click.echo(f"removed coding {coding_id} ({coding.code_id})")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--code", "code_ids", multiple=True, help="Only this code (repeatable).")
+@click.option("--children", is_flag=True, help="Include the sub-codes of --code.")
+@click.option("--coder", "coders", multiple=True, help="Only this coder (repeatable).")
+@click.option("--document")
+@click.option("--attr", "attrs", multiple=True, help="Case attribute NAME=VALUE (repeatable).")
+@click.option(
+    "--csv", "as_csv", is_flag=True, help="CSV: document,start,end,code,coder,origin,text"
+)
+@_core_errors
+def codings(
+    project: str,
+    code_ids: tuple[str, ...],
+    children: bool,
+    coders: tuple[str, ...],
+    document: str | None,
+    attrs: tuple[str, ...],
+    as_csv: bool,
+) -> None:
+    """List codings, filtered by code, coder, document and case attributes."""
+    from frisat_qual.exchange.codings_csv import codings_to_csv
+    from frisat_qual.store.codings import query_codings
+    from frisat_qual.store.documents import get_document
+
+    attributes = {}
+    for item in attrs:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.ClickException(f"--attr {item!r}: write NAME=VALUE")
+        attributes[name.strip()] = value.strip()
+    with _open(project) as proj:
+        doc_id = get_document(proj, document).id if document else None
+        found = query_codings(
+            proj,
+            code=list(code_ids) or None,
+            coder=list(coders) or None,
+            document_id=doc_id,
+            attributes=attributes,
+            include_children=children,
+        )
+        output = codings_to_csv(proj, found)
+    if as_csv:
+        click.echo(output, nl=False)
+        return
+    import csv as csv_module
+    import io
+
+    rows = list(csv_module.reader(io.StringIO(output)))[1:]
+    for doc, start, end, code_id, who, origin, text in rows:
+        snippet = " ".join(text.split())
+        snippet = snippet if len(snippet) <= 70 else snippet[:67] + "..."
+        click.echo(f"{doc}\t{start}:{end}\t{code_id}\t{who}\t{origin}\t{snippet}")
+    click.echo(f"{len(rows)} coding(s)", err=True)
+
+
+@cli.command("import-codings")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@CODER_OPTION
+@_core_errors
+def import_codings(project: str, csv_file: str, coder: str | None) -> None:
+    """Add codings from a CSV (document,start,end,code[,coder]); all or nothing."""
+    from frisat_qual.exchange.codings_csv import import_codings_csv
+
+    with _open(project) as proj:
+        added = import_codings_csv(proj, csv_file, coder=_coder(coder))
+    click.echo(f"added {added} coding(s)")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@CODER_OPTION
+@_core_errors
+def undo(project: str, coder: str | None) -> None:
+    """Undo your last action in PROJECT (coding, memo or codebook change)."""
+    from frisat_qual.store.journal import undo as undo_action
+
+    with _open(project) as proj:
+        action = undo_action(proj, _coder(coder))
+    click.echo(f"undid: {action.label}" if action else "nothing to undo")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@CODER_OPTION
+@_core_errors
+def redo(project: str, coder: str | None) -> None:
+    """Redo the action you undid last."""
+    from frisat_qual.store.journal import redo as redo_action
+
+    with _open(project) as proj:
+        action = redo_action(proj, _coder(coder))
+    click.echo(f"redid: {action.label}" if action else "nothing to redo")

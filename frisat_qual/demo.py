@@ -1,5 +1,8 @@
 """The bundled demo project: made on first use from corpora/demo/, reopened afterwards.
 
+It holds the 32 synthetic interviews with their case attributes, the default codebook and
+the developers' reference coding (coder "reference"), so a new user sees a coded project.
+
 It is built in a temporary file and renamed into place only when complete, so a demo
 creation that is interrupted never leaves a half-made demo project behind.
 """
@@ -9,13 +12,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from frisat_qual.codebook.manage import default_codebook, load_into_project
 from frisat_qual.corpus.importer import Progress, import_transcripts
 from frisat_qual.errors import FrisatError
+from frisat_qual.exchange.codings_csv import import_codings_csv
 from frisat_qual.resources import demo_corpus_dir, user_data_dir
 from frisat_qual.store import PROJECT_SUFFIX, create_project
 from frisat_qual.store.settings import set_setting
 
 DEMO_NAME = "demo" + PROJECT_SUFFIX
+#: The demo's reference coding (document, start, end, code), made by hand by the developers.
+REFERENCE_CODING = "reference_coding.csv"
+REFERENCE_CODER = "reference"
 
 
 def default_demo_path() -> Path:
@@ -39,12 +47,16 @@ def ensure_demo_project(
     project = create_project(tmp)
     try:
         set_setting(project, "title", "frisat-qual demo (synthetic interviews)")
+        load_into_project(project, default_codebook(), coder=REFERENCE_CODER)
         report = import_transcripts(
             project, [corpus], manifest=corpus / "manifest.csv", progress=progress
         )
         if report.failed:
             name, why = report.failed[0]
             raise FrisatError(f"demo corpus: {name}: {why}")
+        reference = corpus / REFERENCE_CODING
+        if reference.exists():
+            import_codings_csv(project, reference, coder=REFERENCE_CODER)
         project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
         project.close()

@@ -6,6 +6,8 @@ pyproject's force-include); a clone or an editable install finds them beside the
 
 from __future__ import annotations
 
+import getpass
+import json
 import os
 from pathlib import Path
 
@@ -45,3 +47,37 @@ def user_data_dir() -> Path:
         path = Path(base) / "frisat-qual"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _config_path() -> Path:
+    return user_data_dir() / "config.json"
+
+
+def user_config() -> dict:
+    try:
+        return json.loads(_config_path().read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def default_coder() -> str:
+    """Who codes: FRISAT_QUAL_CODER, else the name saved in the user's config, else the login."""
+    if name := os.environ.get("FRISAT_QUAL_CODER", "").strip():
+        return name
+    if name := str(user_config().get("coder", "")).strip():
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        return "researcher"
+
+
+def save_coder(name: str) -> None:
+    """Remember the coder's name for later sessions (the TUI asks on first start)."""
+    name = name.strip()
+    if not name:
+        raise FrisatError("a coder name cannot be empty")
+    config = user_config() | {"coder": name}
+    tmp = _config_path().with_suffix(".tmp")
+    tmp.write_text(json.dumps(config, ensure_ascii=False, indent=2), "utf-8")
+    os.replace(tmp, _config_path())

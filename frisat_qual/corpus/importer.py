@@ -206,8 +206,7 @@ def prepare_file(path: Path, allow: Sequence[str], key: PseudonymKey | None = No
     }
     spans = [(t.start, t.end) for t in parsed.turns]
     segments = [
-        (s.turn_index, s.start, s.end, s.lemmas)
-        for s in segment_document(parsed.text, spans)
+        (s.turn_index, s.start, s.end, s.lemmas) for s in segment_document(parsed.text, spans)
     ]
     words = (
         sum(count_words(parsed.text[s:e]) for s, e in spans) if spans else count_words(parsed.text)

@@ -149,3 +149,35 @@ def _with_descendants(project: Project, codes: list[str]) -> list[str]:
 
 def coding_counts(project: Project) -> dict[str, int]:
     return dict(project.conn.execute("SELECT code_id, COUNT(*) FROM codings GROUP BY code_id"))
+
+
+def insert_codings(
+    project: Project, rows: Sequence[tuple[int, int, int, str, str]], *, origin: str = "imported"
+) -> int:
+    """Bulk-insert checked (document, start, end, code, coder) rows in one transaction.
+
+    For imports of whole codings (reference coding, other tools); not journaled, since
+    such an import is undone by deleting the import, not code by code. Rows that
+    duplicate an existing coding are skipped. Returns how many were added.
+    """
+    from frisat_qual.store.documents import now_utc
+
+    if origin not in ORIGINS:
+        raise FrisatError(f"unknown origin {origin!r}")
+    stamp = now_utc()
+    added = 0
+    with project.transaction():
+        for doc, start, end, code, coder in rows:
+            exists = project.conn.execute(
+                'SELECT 1 FROM codings WHERE document_id = ? AND start = ? AND "end" = ?'
+                " AND code_id = ? AND coder = ?",
+                [doc, start, end, code, coder],
+            ).fetchone()
+            if not exists:
+                project.conn.execute(
+                    'INSERT INTO codings (document_id, start, "end", code_id, coder, origin,'
+                    " created) VALUES (?,?,?,?,?,?,?)",
+                    [doc, start, end, code, coder, origin, stamp],
+                )
+                added += 1
+    return added

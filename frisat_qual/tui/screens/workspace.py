@@ -12,9 +12,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from frisat_qual.store.codes import code_rows
+from frisat_qual.store.codings import query_codings
 from frisat_qual.store.documents import documents_with_attributes, load_transcript
 from frisat_qual.tui.widgets.document_tree import DocumentTree
-from frisat_qual.tui.widgets.transcript import TranscriptView, format_time
+from frisat_qual.tui.widgets.transcript import CodedSpan, TranscriptView, format_time
 
 
 class WorkspaceScreen(Screen[None]):
@@ -49,9 +51,25 @@ class WorkspaceScreen(Screen[None]):
         doc, text, turns, segments = load_transcript(self.app.project, document_id)
         self.document_id, self.document_name = doc.id, doc.name
         view = self.query_one(TranscriptView)
-        view.show(text, turns, segments)
+        view.show(text, turns, segments, self.coded_spans(doc.id))
         self.query_one(DocumentTree).select_document(doc.id)
         self.update_status()
+
+    def coded_spans(self, document_id: int) -> list[CodedSpan]:
+        """The document's codings with their code labels and colours, for the view."""
+        codes = {r["id"]: r for r in code_rows(self.app.project)}
+        return [
+            CodedSpan(
+                c.start,
+                c.end,
+                c.code_id,
+                codes[c.code_id]["label"],
+                codes[c.code_id]["color"],
+                c.id,
+            )
+            for c in query_codings(self.app.project, document_id=document_id)
+            if c.code_id in codes
+        ]
 
     def on_document_tree_opened(self, event: DocumentTree.Opened) -> None:
         self.open_document(event.document_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rich.segment import Segment as RichSegment
 from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -23,7 +23,26 @@ from textual.strip import Strip
 
 from frisat_qual.models import INTERVIEWER, Segment, Turn
 
-GUTTER = 2
+GUTTER = 3
+#: Width of the right margin that names the codes starting on a line (wide views only).
+MARGIN = 22
+MARGIN_MIN_WIDTH = 70
+#: Lines kept visible above and below the current segment when the view follows it.
+CONTEXT_LINES = 3
+
+
+@dataclass(frozen=True)
+class CodedSpan:
+    """A coding as the view draws it."""
+
+    start: int
+    end: int
+    code_id: str
+    label: str
+    color: str
+    coding_id: int = 0
+
+
 _WORD = re.compile(r"\S+\s*|\s+")
 
 
@@ -109,12 +128,21 @@ class TranscriptView(ScrollView, can_focus=True):
         self._line_starts: list[int] = []  # start offsets of text lines, for bisect
         self._line_index: list[int] = []  # index into _lines of each text line
         self._width = 0
+        self.codings: list[CodedSpan] = []
+        self._margin = 0
 
     # -- content -------------------------------------------------------------------------
 
-    def show(self, text: str, turns: list[Turn], segments: list[Segment]) -> None:
+    def show(
+        self,
+        text: str,
+        turns: list[Turn],
+        segments: list[Segment],
+        codings: list[CodedSpan] | None = None,
+    ) -> None:
         """Display a document and put the cursor on its first segment."""
         self.text, self.turns, self.segments = text, turns, segments
+        self.codings = sorted(codings or [], key=lambda c: (c.start, -c.end))
         self._width = 0
         self._layout()
         self.set_reactive(TranscriptView.segment_index, 0)
@@ -125,6 +153,11 @@ class TranscriptView(ScrollView, can_focus=True):
     def clear(self) -> None:
         self.show("", [], [])
 
+    def set_codings(self, codings: list[CodedSpan]) -> None:
+        """Redraw with a new set of codings (after coding, undo, refresh)."""
+        self.codings = sorted(codings, key=lambda c: (c.start, -c.end))
+        self.refresh()
+
     @property
     def current_segment(self) -> Segment | None:
         if 0 <= self.segment_index < len(self.segments):
@@ -132,7 +165,9 @@ class TranscriptView(ScrollView, can_focus=True):
         return None
 
     def _layout(self) -> None:
-        width = max(self.scrollable_content_region.width - GUTTER, 20)
+        full = self.scrollable_content_region.width
+        self._margin = MARGIN if full >= MARGIN_MIN_WIDTH else 0
+        width = max(full - GUTTER - self._margin, 20)
         if width == self._width and self._lines:
             return
         self._width = width
@@ -161,7 +196,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._lines = lines
         self._line_index = [i for i, line in enumerate(lines) if line.kind == "text"]
         self._line_starts = [lines[i].start for i in self._line_index]
-        self.virtual_size = Size(width + GUTTER, len(lines))
+        self.virtual_size = Size(width + GUTTER + self._margin, len(lines))
 
     def on_resize(self) -> None:
         if self.text:
@@ -209,19 +244,44 @@ class TranscriptView(ScrollView, can_focus=True):
             out.append(RichSegment(f"  {format_time(turn.t_start)}", time_style))
         return out
 
+    def _codings_on(self, start: int, end: int) -> list[CodedSpan]:
+        return [c for c in self.codings if c.start < end and c.end > start]
+
     def _text_segments(self, line: _Line, base: Style) -> list[RichSegment]:
         text = self.text[line.start : line.end].rstrip("\n")
-        out = [RichSegment(" " * GUTTER, base)]
+        on_line = self._codings_on(line.start, line.start + len(text) or line.start + 1)
+        # gutter: one bar per code on this line (up to GUTTER - 1), in the code's colour
+        bars = [RichSegment("▌", Style(color=c.color)) for c in on_line[: GUTTER - 1]]
+        out = [*bars, RichSegment(" " * (GUTTER - len(bars)), base)]
         seg = self.current_segment
-        if seg is None or seg.end <= line.start or seg.start >= line.end:
-            out.append(RichSegment(text, base))
-            return out
         current = base + self.get_component_rich_style("transcript--current")
-        a = max(seg.start - line.start, 0)
-        b = min(seg.end - line.start, len(text))
-        for piece, style in ((text[:a], base), (text[a:b], current), (text[b:], base)):
-            if piece:
-                out.append(RichSegment(piece, style))
+        cuts = {0, len(text)}
+        for c in on_line:
+            cuts.update((max(c.start - line.start, 0), min(c.end - line.start, len(text))))
+        if seg is not None and seg.start < line.end and seg.end > line.start:
+            cuts.update((max(seg.start - line.start, 0), min(seg.end - line.start, len(text))))
+        points = sorted(cuts)
+        for a, b in zip(points, points[1:], strict=False):
+            if a >= b:
+                continue
+            pos = line.start + a
+            style = base
+            covering = [c for c in on_line if c.start <= pos < c.end]
+            if covering:  # the innermost coding decides the colour; overlaps underline twice
+                inner = min(covering, key=lambda c: c.end - c.start)
+                style = style + Style(color=inner.color, underline=True, bold=len(covering) > 1)
+            if seg is not None and seg.start <= pos < seg.end:
+                style = style + current
+            out.append(RichSegment(text[a:b], style))
+        if self._margin:
+            used = sum(len(piece.text) for piece in out)
+            room = GUTTER + self._width - used
+            starting = [c for c in on_line if c.start >= line.start]
+            if starting:
+                label = ", ".join(dict.fromkeys(c.label for c in starting))
+                label = label if len(label) <= self._margin - 2 else label[: self._margin - 3] + "…"
+                out.append(RichSegment(" " * max(room, 1) + " ", base))
+                out.append(RichSegment(label, Style(color=starting[0].color, italic=True)))
         return out
 
     # -- navigation -----------------------------------------------------------------------
@@ -247,7 +307,10 @@ class TranscriptView(ScrollView, can_focus=True):
         if first > 0 and self._lines[first - 1].kind == "label":
             first -= 1
         self.scroll_to_region(
-            Region(0, first, 1, last - first + 1), animate=False, spacing=None, immediate=True
+            Region(0, first, 1, last - first + 1),
+            animate=False,
+            spacing=Spacing(CONTEXT_LINES, 0, CONTEXT_LINES, 0),
+            immediate=True,
         )
 
     def move_to(self, index: int) -> None:
