@@ -639,27 +639,22 @@ def import_codings(project: str, csv_file: str, coder: str | None) -> None:
     click.echo(f"added {added} coding(s)")
 
 
-@cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
-@CODER_OPTION
-@_core_errors
-def undo(project: str, coder: str | None) -> None:
-    """Undo your last action in PROJECT (coding, memo or codebook change)."""
-    from frisat_qual.store.journal import undo as undo_action
+def _journal_command(name: str, past: str, doc: str) -> None:
+    """Register `undo` or `redo`: the same command over the journal in two directions."""
 
-    with _open(project) as proj:
-        action = undo_action(proj, _coder(coder))
-    click.echo(f"undid: {action.label}" if action else "nothing to undo")
+    @cli.command(name, help=doc)
+    @click.argument("project", type=click.Path(exists=True, dir_okay=False))
+    @CODER_OPTION
+    @_core_errors
+    def command(project: str, coder: str | None) -> None:
+        from frisat_qual.store import journal
+
+        with _open(project) as proj:
+            action = getattr(journal, name)(proj, _coder(coder))
+        click.echo(f"{past}: {action.label}" if action else f"nothing to {name}")
 
 
-@cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
-@CODER_OPTION
-@_core_errors
-def redo(project: str, coder: str | None) -> None:
-    """Redo the action you undid last."""
-    from frisat_qual.store.journal import redo as redo_action
-
-    with _open(project) as proj:
-        action = redo_action(proj, _coder(coder))
-    click.echo(f"redid: {action.label}" if action else "nothing to redo")
+_journal_command(
+    "undo", "undid", "Undo your last action in PROJECT (coding, memo or codebook change)."
+)
+_journal_command("redo", "redid", "Redo the action you undid last.")

@@ -11,6 +11,7 @@ silently overwrites a colleague's work. Undo and redo are per coder.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -156,7 +157,11 @@ def _step(project: Project, coder: str, *, undo: bool) -> Action | None:
         ).fetchone()
         if row is None:
             return None
-        _apply(project, json.loads(row[6]), backwards=undo, label=row[3])
+        try:
+            _apply(project, json.loads(row[6]), backwards=undo, label=row[3])
+        except sqlite3.IntegrityError as exc:  # e.g. undoing a code that codings now use
+            verb = "undo" if undo else "redo"
+            raise FrisatError(f"cannot {verb} {row[3]!r}: later work depends on it ({exc})") from None
         project.conn.execute(
             "UPDATE journal SET undone = ? WHERE id = ?", [1 if undo else 0, row[0]]
         )
