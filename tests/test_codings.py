@@ -15,7 +15,7 @@ from frisat_qual.store.journal import history, redo, undo
 @pytest.fixture
 def doc(project, tmp_path):
     load_into_project(project, default_codebook(), coder="system")
-    for name, rolle in (("k1_leder", "leder"), ("k1_politiker", "politiker")):
+    for name in ("k1_leder", "k1_politiker"):
         (tmp_path / f"{name}.txt").write_text(
             "I: Hvad er nyt?\n\nR: Vi mødes oftere. Vi skriver færre rapporter.\n", encoding="utf-8")
     manifest = tmp_path / "m.csv"

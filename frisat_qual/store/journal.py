@@ -161,7 +161,9 @@ def _step(project: Project, coder: str, *, undo: bool) -> Action | None:
             _apply(project, json.loads(row[6]), backwards=undo, label=row[3])
         except sqlite3.IntegrityError as exc:  # e.g. undoing a code that codings now use
             verb = "undo" if undo else "redo"
-            raise FrisatError(f"cannot {verb} {row[3]!r}: later work depends on it ({exc})") from None
+            raise FrisatError(
+                f"cannot {verb} {row[3]!r}: later work depends on it ({exc})"
+            ) from None
         project.conn.execute(
             "UPDATE journal SET undone = ? WHERE id = ?", [1 if undo else 0, row[0]]
         )
