@@ -115,7 +115,7 @@ def open_cmd(project: str | None) -> None:
         )
     from frisat_qual.tui.app import make_app
 
-    make_app(Path(project)).run()
+    make_app(Path(project), coder=_coder(None)).run()
 
 
 @cli.command()

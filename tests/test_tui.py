@@ -109,3 +109,52 @@ async def test_quit_key_closes_app(demo_project_path):
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0 or app.return_code is None
+
+
+async def test_reference_coding_is_marked_in_code_colours(demo_project_path):
+    from rich.color import Color
+
+    from frisat_qual.store.codes import code_rows
+
+    project = open_project(demo_project_path)
+    colors = {r["id"]: r["color"] for r in code_rows(project)}
+    project.close()
+    app = make_app(demo_project_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(TranscriptView)
+        assert len(view.codings) >= 20, "the reference coding of the first document is shown"
+        first = view.codings[0]
+        assert first.color == colors[first.code_id]
+        view.move_to(next(i for i, s in enumerate(view.segments) if s.end > first.start))
+        await pilot.pause()
+        line = view.line_of_offset(first.start) - int(view.scroll_offset.y)
+        strip = view.render_line(line)
+        coloured = [s for s in strip if s.style and s.style.color == Color.parse(first.color)]
+        assert coloured, "the coded span is drawn in its code's colour"
+        assert any(first.label[:10] in s.text for s in strip), "the code label stands in the margin"
+        assert any("▌" in s.text for s in coloured), "and a bar in the gutter"
+
+
+async def test_selection_extends_by_segments_and_narrows_by_words(demo_project_path):
+    app = make_app(demo_project_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab", "down")
+        view = app.screen.query_one(TranscriptView)
+        one = view.selection
+        assert one == (view.segments[1].start, view.segments[1].end)
+        await pilot.press("shift+down", "shift+down")
+        assert view.selection == (view.segments[1].start, view.segments[3].end)
+        await pilot.press("w", "b", "b")
+        start, end = view.selection
+        import re
+
+        span = view.text[view.segments[1].start : view.segments[3].end]
+        words = re.findall(r"\w+(?:[-'’]\w+)*", span)
+        assert re.findall(r"\w+(?:[-'’]\w+)*", view.text[start:end]) == words[1:-2]
+        assert view.text[start].isalnum() and view.text[end - 1].isalnum()
+        await pilot.press("W")
+        assert view.selection[0] == view.segments[1].start
+        await pilot.press("down")
+        assert view.selection == (view.segments[4].start, view.segments[4].end)

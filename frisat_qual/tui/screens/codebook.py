@@ -9,11 +9,14 @@ messages become error notifications. No change deletes a coding, and the dialogs
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
@@ -27,10 +30,11 @@ from frisat_qual.codebook.manage import (
     split_code,
 )
 from frisat_qual.errors import FrisatError
-from frisat_qual.models import DEFAULT_COLOR, CodeSpec
-from frisat_qual.store.journal import redo, undo
+from frisat_qual.models import DEFAULT_COLOR, CodeSpec, Keyword
+from frisat_qual.store import Project
+from frisat_qual.store.journal import Action, redo, undo
 from frisat_qual.tui.screens.dialogs import ConfirmDialog, FormDialog, FormField
-from frisat_qual.tui.widgets.codebook_tree import CodebookTree, CodeEntry
+from frisat_qual.tui.widgets.codebook_tree import CodebookTree, CodeEntry, swatch_style
 
 #: The long fields of a code, shown under headings in the details panel.
 LONG_FIELDS = (
@@ -89,7 +93,7 @@ class CodebookScreen(Screen[None]):
                         yield Label(heading, classes="code-field-name")
                         yield Static("", id=f"detail-{name}", markup=False)
         yield Static("", id="codebook-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_codes()
@@ -100,12 +104,16 @@ class CodebookScreen(Screen[None]):
         return self.query_one(CodebookTree)
 
     @property
+    def project(self) -> Project:
+        return self.app.project
+
+    @property
     def coder(self) -> str:
-        return self.app.coder  # type: ignore[attr-defined]
+        return self.app.coder
 
     def refresh_codes(self, select: str | None = None) -> None:
         """Reload tree and counts after a change; the details follow the cursor."""
-        self.code_tree.refresh_codes(self.app.project, select=select)  # type: ignore[attr-defined]
+        self.code_tree.refresh_codes(self.project, select=select)
         self.show_details(self.code_tree.current_code_id)
         self.update_status()
 
@@ -123,7 +131,7 @@ class CodebookScreen(Screen[None]):
                 self.query_one(f"#detail-{name}-box").display = False
             return
         spec = entry.spec
-        heading = Text.assemble(("■ ", spec.color), (spec.label, "bold"))
+        heading = Text.assemble(("■ ", swatch_style(spec.color)), (spec.label, "bold"))
         if entry.retired:
             heading.append("  (retired)", "italic")
         title.update(heading)
@@ -145,7 +153,7 @@ class CodebookScreen(Screen[None]):
         parent = self.code_tree.entry(spec.parent)
         rows: list[tuple[str, Text | str]] = [("id", spec.id)]
         rows.append(("parent", f"{spec.parent}  {parent.spec.label}" if parent else "(top level)"))
-        rows.append(("colour", Text.assemble(("■ ", spec.color), spec.color)))
+        rows.append(("colour", Text.assemble(("■ ", swatch_style(spec.color)), spec.color)))
         rows.append(("survey spor", spec.survey_spor or "—"))
         if spec.codable:
             rows.append(("codings", str(entry.count)))
@@ -169,7 +177,7 @@ class CodebookScreen(Screen[None]):
         return out
 
     @staticmethod
-    def _keyword_line(keyword) -> str:
+    def _keyword_line(keyword: Keyword) -> str:
         line = f"• {keyword.phrase}"
         if keyword.context:
             line += f"  (with: {', '.join(keyword.context)})"
@@ -209,15 +217,10 @@ class CodebookScreen(Screen[None]):
     def on_codebook_tree_code_highlighted(self, event: CodebookTree.CodeHighlighted) -> None:
         self.show_details(event.code_id)
 
-    def on_codebook_tree_code_chosen(self, event: CodebookTree.CodeChosen) -> None:
-        entry = self.code_tree.entry(event.code_id)
-        if entry is not None and entry.spec.codable:
-            self.action_edit_code()
-
     # -- helpers ---------------------------------------------------------------------------
 
-    def say(self, message: str, severity: str = "information") -> None:
-        self.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+    def say(self, message: str, severity: SeverityLevel = "information") -> None:
+        self.notify(message, severity=severity, markup=False)
 
     def error(self, exc: FrisatError) -> None:
         self.notify(str(exc), severity="error", markup=False)
@@ -228,7 +231,9 @@ class CodebookScreen(Screen[None]):
             self.say("Select a code first.", "warning")
         return entry
 
-    def existing_code(self, field: str, *, not_: str | None = None, empty_ok: bool = False):
+    def existing_code(
+        self, field: str, *, not_: str | None = None, empty_ok: bool = False
+    ) -> Callable[[dict[str, str]], str | None]:
         """A form validator: `field` must name a code of the codebook (other than `not_`)."""
 
         def check(values: dict[str, str]) -> str | None:
@@ -277,7 +282,7 @@ class CodebookScreen(Screen[None]):
             description=values["description"].strip(),
         )
         try:
-            add_code(self.app.project, spec, coder=self.coder)  # type: ignore[attr-defined]
+            add_code(self.project, spec, coder=self.coder)
         except FrisatError as exc:
             self.error(exc)
             return
@@ -310,14 +315,14 @@ class CodebookScreen(Screen[None]):
     def _edit_done(self, spec: CodeSpec, values: dict[str, str] | None) -> None:
         if values is None:
             return
-        new = {name: value.strip() for name, value in values.items()}
-        new["survey_spor"] = new["survey_spor"] or None  # type: ignore[assignment]
+        new: dict[str, str | None] = {name: value.strip() for name, value in values.items()}
+        new["survey_spor"] = new["survey_spor"] or None
         changed = {name: value for name, value in new.items() if getattr(spec, name) != value}
         if not changed:
             self.say("Nothing changed.")
             return
         try:
-            edit_code(self.app.project, spec.id, coder=self.coder, **changed)  # type: ignore[attr-defined]
+            edit_code(self.project, spec.id, coder=self.coder, **changed)
         except FrisatError as exc:
             self.error(exc)
             return
@@ -345,7 +350,7 @@ class CodebookScreen(Screen[None]):
             return
         parent = values["parent"].strip() or None
         try:
-            move_code(self.app.project, code_id, parent, coder=self.coder)  # type: ignore[attr-defined]
+            move_code(self.project, code_id, parent, coder=self.coder)
         except FrisatError as exc:
             self.error(exc)
             return
@@ -389,7 +394,7 @@ class CodebookScreen(Screen[None]):
         if not ok:
             return
         try:
-            moved = merge_codes(self.app.project, source, target, coder=self.coder)  # type: ignore[attr-defined]
+            moved = merge_codes(self.project, source, target, coder=self.coder)
         except FrisatError as exc:
             self.error(exc)
             return
@@ -427,7 +432,7 @@ class CodebookScreen(Screen[None]):
             return
         parts = parse_split_lines(values["parts"])
         try:
-            specs = split_code(self.app.project, code_id, parts, coder=self.coder)  # type: ignore[attr-defined]
+            specs = split_code(self.project, code_id, parts, coder=self.coder)
         except FrisatError as exc:
             self.error(exc)
             return
@@ -457,7 +462,7 @@ class CodebookScreen(Screen[None]):
 
     def _set_retired(self, code_id: str, retired: bool) -> None:
         try:
-            retire_code(self.app.project, code_id, coder=self.coder, retired=retired)  # type: ignore[attr-defined]
+            retire_code(self.project, code_id, coder=self.coder, retired=retired)
         except FrisatError as exc:
             self.error(exc)
             return
@@ -470,9 +475,9 @@ class CodebookScreen(Screen[None]):
     def action_redo(self) -> None:
         self._step(redo, "Redone", "Nothing to redo.")
 
-    def _step(self, step, done: str, nothing: str) -> None:
+    def _step(self, step: Callable[[Project, str], Action | None], done: str, nothing: str) -> None:
         try:
-            action = step(self.app.project, self.coder)  # type: ignore[attr-defined]
+            action = step(self.project, self.coder)
         except FrisatError as exc:
             self.error(exc)
             return

@@ -71,6 +71,11 @@ class WorkspaceScreen(Screen[None]):
             if c.code_id in codes
         ]
 
+    def on_screen_resume(self) -> None:
+        """Back from another screen (codebook, search): show codings as they are now."""
+        if self.document_id is not None:
+            self.query_one(TranscriptView).set_codings(self.coded_spans(self.document_id))
+
     def on_document_tree_opened(self, event: DocumentTree.Opened) -> None:
         self.open_document(event.document_id)
         self.query_one(TranscriptView).focus()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from rich.color import ColorParseError
 from rich.style import Style
 from rich.text import Text
 from textual.message import Message
@@ -35,19 +36,22 @@ class CodeEntry:
 
 
 def fold(text: str) -> str:
-    """Text for case-insensitive matching; NFC first so a decomposed "å" matches "å"."""
+    """Text for case-insensitive matching. NFC first, so an "å" typed as "a" plus a combining
+    ring (as some keyboards and macOS file names give it) matches the stored "å"."""
     return unicodedata.normalize("NFC", text).casefold()
 
 
-def _swatch_style(color: str) -> Style:
+def swatch_style(color: str) -> Style:
     try:
         return Style(color=color)
-    except Exception:  # an unparseable colour from an old file: show the swatch uncoloured
+    except ColorParseError:  # a colour the core never accepts, but never crash the tree on it
         return Style()
 
 
 class CodebookTree(Tree[str]):
-    """Posts `CodeHighlighted` as the cursor moves and `CodeChosen` on enter or click."""
+    """Posts `CodeHighlighted` as the cursor moves and `CodeChosen` on enter or click (for
+    screens that let the researcher pick a code; the codebook screen edits with `e` instead,
+    so that clicking around to read definitions never opens a form)."""
 
     class CodeHighlighted(Message):
         def __init__(self, code_id: str) -> None:
@@ -72,6 +76,7 @@ class CodebookTree(Tree[str]):
         self._code_nodes: dict[str, TreeNode[str]] = {}
         self._code_matches: list[str] = []
         self._order: dict[str, int] = {}
+        self._totals: dict[str, int] = {}
 
     # -- data ------------------------------------------------------------------------------
 
@@ -89,7 +94,18 @@ class CodebookTree(Tree[str]):
         for code_id, entry in self.entries.items():
             parent = entry.spec.parent if entry.spec.parent in self.entries else None
             self._code_children.setdefault(parent, []).append(code_id)
+        self._totals = {}
+        for code_id in self.entries:
+            self._add_total(code_id, set())
         self._rebuild(keep)
+
+    def _add_total(self, code_id: str, seen: set[str]) -> int:
+        if code_id not in self._totals:
+            seen.add(code_id)
+            kids = [k for k in self._code_children.get(code_id, []) if k not in seen]
+            own = self.entries[code_id].count
+            self._totals[code_id] = own + sum(self._add_total(k, seen) for k in kids)
+        return self._totals[code_id]
 
     def filter(self, text: str) -> None:
         """Keep only codes whose label or id contains `text` (any case), plus their ancestors."""
@@ -104,9 +120,7 @@ class CodebookTree(Tree[str]):
 
     def total(self, code_id: str) -> int:
         """Codings of a code and all its sub-codes (retired ones too: their codings are kept)."""
-        entry = self.entries.get(code_id)
-        own = entry.count if entry else 0
-        return own + sum(self.total(child) for child in self._code_children.get(code_id, []))
+        return self._totals.get(code_id, 0)
 
     @property
     def current_code_id(self) -> str | None:
@@ -164,17 +178,17 @@ class CodebookTree(Tree[str]):
     def _label(self, entry: CodeEntry) -> Text:
         spec = entry.spec
         count = entry.count if spec.codable else self.total(spec.id)
+        # the id comes last: in a narrow pane it is the part to lose
         text = Text.assemble(
-            ("■ ", _swatch_style(spec.color)),
-            (spec.label, "bold" if not spec.codable else ""),
-            "  ",
-            (spec.id, "dim"),
-            "  ",
+            ("■ ", swatch_style(spec.color)),
+            (spec.label, "" if spec.codable else "bold"),
+            " ",
             (f"({count})", "" if count else "dim"),
         )
         if entry.retired:
-            text.append("  (retired)", "italic")
+            text.append(" (retired)", "italic")
             text.stylize("dim", 2)
+        text.append(f"  {spec.id}", "dim")
         return text
 
     def _rebuild(self, keep: str | None, *, prefer_match: bool = False) -> None:

@@ -63,6 +63,7 @@ class DocumentTree(Tree[int]):
         while stack:
             node = stack.pop(0)
             if node.data == document_id:
+                _ = self.last_line  # lay out fresh nodes first, else the cursor lands on line 0
                 self.move_cursor(node)
                 return
             stack.extend(node.children)

@@ -44,6 +44,8 @@ class CodedSpan:
 
 
 _WORD = re.compile(r"\S+\s*|\s+")
+#: A word of a selection: letters and digits with inner hyphens or apostrophes.
+_WORDS = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,17 @@ class TranscriptView(ScrollView, can_focus=True):
     }
     BINDINGS = [
         Binding("down,j", "next_segment", "Next segment", show=True),
-        Binding("up,k", "previous_segment", "Prev segment", show=False),
-        Binding("shift+down,right_square_bracket", "next_turn", "Next turn", show=True),
-        Binding("shift+up,left_square_bracket", "previous_turn", "Prev turn", show=False),
-        Binding("home,g", "first_segment", "First", show=False),
-        Binding("end,G", "last_segment", "Last", show=False),
+        Binding("up,k", "previous_segment", "Previous segment", show=False),
+        Binding("shift+down,J", "extend_down", "Extend selection down", show=False),
+        Binding("shift+up,K", "extend_up", "Extend selection up", show=False),
+        Binding("w", "narrow_start", "Drop first word of selection", show=False),
+        Binding("W", "widen_start", "Give back first word", show=False),
+        Binding("b", "narrow_end", "Drop last word of selection", show=False),
+        Binding("B", "widen_end", "Give back last word", show=False),
+        Binding("right_square_bracket,ctrl+down", "next_turn", "Next turn", show=True),
+        Binding("left_square_bracket,ctrl+up", "previous_turn", "Previous turn", show=False),
+        Binding("home,g", "first_segment", "First segment", show=False),
+        Binding("end,G", "last_segment", "Last segment", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
     ]
@@ -130,6 +138,11 @@ class TranscriptView(ScrollView, can_focus=True):
         self._width = 0
         self.codings: list[CodedSpan] = []
         self._margin = 0
+        # the selection: segments anchor..segment_index (either order), minus whole words
+        # trimmed from its start and end
+        self.anchor = 0
+        self.trim_start = 0
+        self.trim_end = 0
 
     # -- content -------------------------------------------------------------------------
 
@@ -146,6 +159,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._width = 0
         self._layout()
         self.set_reactive(TranscriptView.segment_index, 0)
+        self.anchor = self.trim_start = self.trim_end = 0
         self.scroll_to(0, 0, animate=False)
         self.refresh()
         self.post_message(self.SegmentChanged(self, 0))
@@ -163,6 +177,38 @@ class TranscriptView(ScrollView, can_focus=True):
         if 0 <= self.segment_index < len(self.segments):
             return self.segments[self.segment_index]
         return None
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected character span: whole segments, narrowed by whole words."""
+        if not self.segments:
+            return None
+        first, last = sorted((self.anchor, self.segment_index))
+        start, end = self.segments[first].start, self.segments[last].end
+        words = [
+            (m.start() + start, m.end() + start) for m in _WORDS.finditer(self.text[start:end])
+        ]
+        keep = words[self.trim_start : len(words) - self.trim_end]
+        if not keep:
+            return start, end
+        # an untrimmed side keeps the segment's own edge (with its closing punctuation)
+        return (keep[0][0] if self.trim_start else start), (keep[-1][1] if self.trim_end else end)
+
+    @property
+    def selected_segments(self) -> range:
+        first, last = sorted((self.anchor, self.segment_index))
+        return range(first, last + 1)
+
+    def _selection_changed(self, old: tuple[int, int] | None) -> None:
+        new = self.selection
+        for span in (old, new):
+            if span is not None:
+                self._refresh_span(*span)
+        self.post_message(self.SegmentChanged(self, self.segment_index))
+
+    def _refresh_span(self, start: int, end: int) -> None:
+        first, last = self.line_of_offset(start), self.line_of_offset(max(end - 1, start))
+        self.refresh_lines(first - int(self.scroll_offset.y), last - first + 1)
 
     def _layout(self) -> None:
         full = self.scrollable_content_region.width
@@ -253,13 +299,13 @@ class TranscriptView(ScrollView, can_focus=True):
         # gutter: one bar per code on this line (up to GUTTER - 1), in the code's colour
         bars = [RichSegment("▌", Style(color=c.color)) for c in on_line[: GUTTER - 1]]
         out = [*bars, RichSegment(" " * (GUTTER - len(bars)), base)]
-        seg = self.current_segment
+        sel = self.selection
         current = base + self.get_component_rich_style("transcript--current")
         cuts = {0, len(text)}
         for c in on_line:
             cuts.update((max(c.start - line.start, 0), min(c.end - line.start, len(text))))
-        if seg is not None and seg.start < line.end and seg.end > line.start:
-            cuts.update((max(seg.start - line.start, 0), min(seg.end - line.start, len(text))))
+        if sel is not None and sel[0] < line.end and sel[1] > line.start:
+            cuts.update((max(sel[0] - line.start, 0), min(sel[1] - line.start, len(text))))
         points = sorted(cuts)
         for a, b in zip(points, points[1:], strict=False):
             if a >= b:
@@ -270,7 +316,7 @@ class TranscriptView(ScrollView, can_focus=True):
             if covering:  # the innermost coding decides the colour; overlaps underline twice
                 inner = min(covering, key=lambda c: c.end - c.start)
                 style = style + Style(color=inner.color, underline=True, bold=len(covering) > 1)
-            if seg is not None and seg.start <= pos < seg.end:
+            if sel is not None and sel[0] <= pos < sel[1]:
                 style = style + current
             out.append(RichSegment(text[a:b], style))
         if self._margin:
@@ -287,11 +333,10 @@ class TranscriptView(ScrollView, can_focus=True):
     # -- navigation -----------------------------------------------------------------------
 
     def watch_segment_index(self, old: int, new: int) -> None:
+        # the old selection is not known any more: repaint the lines of both cursors
         for index in (old, new):
             if 0 <= index < len(self.segments):
-                seg = self.segments[index]
-                first, last = self.line_of_offset(seg.start), self.line_of_offset(seg.end - 1)
-                self.refresh_lines(first - int(self.scroll_offset.y), last - first + 1)
+                self._refresh_span(self.segments[index].start, self.segments[index].end)
         self._scroll_to_current()
         self.post_message(self.SegmentChanged(self, new))
 
@@ -313,9 +358,53 @@ class TranscriptView(ScrollView, can_focus=True):
             immediate=True,
         )
 
-    def move_to(self, index: int) -> None:
-        if self.segments:
-            self.segment_index = min(max(index, 0), len(self.segments) - 1)
+    def move_to(self, index: int, *, extend: bool = False) -> None:
+        """Put the cursor on segment `index`; with `extend` the selection grows to it."""
+        if not self.segments:
+            return
+        old = self.selection
+        index = min(max(index, 0), len(self.segments) - 1)
+        if not extend:
+            self.anchor = index
+        self.trim_start = self.trim_end = 0
+        if index == self.segment_index:
+            self._selection_changed(old)
+        else:
+            self.segment_index = index
+            if old is not None:
+                self._refresh_span(*old)
+
+    def action_extend_down(self) -> None:
+        self.move_to(self.segment_index + 1, extend=True)
+
+    def action_extend_up(self) -> None:
+        self.move_to(self.segment_index - 1, extend=True)
+
+    def _trim(self, start: int = 0, end: int = 0) -> None:
+        old = self.selection
+        if old is None:
+            return
+        first, last = self.selected_segments[0], self.selected_segments[-1]
+        span = self.text[self.segments[first].start : self.segments[last].end]
+        words = len(_WORDS.findall(span))
+        new_start, new_end = max(self.trim_start + start, 0), max(self.trim_end + end, 0)
+        if new_start + new_end >= words:
+            self.app.bell()
+            return
+        self.trim_start, self.trim_end = new_start, new_end
+        self._selection_changed(old)
+
+    def action_narrow_start(self) -> None:
+        self._trim(start=1)
+
+    def action_widen_start(self) -> None:
+        self._trim(start=-1)
+
+    def action_narrow_end(self) -> None:
+        self._trim(end=1)
+
+    def action_widen_end(self) -> None:
+        self._trim(end=-1)
 
     def action_next_segment(self) -> None:
         self.move_to(self.segment_index + 1)
