@@ -57,10 +57,12 @@ async def test_move_by_segment_and_turn_and_open_other_document(demo_project_pat
         assert view.scroll_offset.y > 0, "the view follows the cursor"
         await pilot.press("home")
         assert view.segment_index == 0 and view.scroll_offset.y == 0
-        # open another document from the list
-        await pilot.press("tab")
+        # open another document from the list (hidden at this width until asked for with d)
         tree = app.screen.query_one(DocumentTree)
-        assert tree.has_focus
+        assert not tree.display or tree.styles.display == "none" or tree.region.width == 0
+        await pilot.press("d")
+        await pilot.pause()
+        assert tree.has_focus and tree.region.width > 0
         target = tree.root.children[1].children[0].children[0]
         tree.move_cursor(target)
         await pilot.press("enter")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from frisat_qual.nlp.pipeline import get_nlp
 
 MAX_TOKENS = 60
+_OPENERS = frozenset("[(«“„\"'")
 #: Lemma hash -> text: the StringStore lookup is the slow part of reading lemmas back, and
 #: a vocabulary's lemmas repeat endlessly (a cache of strings, not of anyone's data).
 _LEMMA_TEXT: dict[int, str] = {}
@@ -67,6 +68,14 @@ def segment_parsed(text: str, turns: Sequence[tuple[int, int]], doc) -> list[Seg
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     newlines = np.concatenate(([0], np.cumsum(codes == 10)))
     gap = newlines[idx[1:]] - newlines[end[:-1]]
+    # spaCy's sentencizer starts a sentence after an opening bracket or quote that follows
+    # the full stop ("nettet. [griner] Nej" -> "nettet. [" + "griner] Nej"): move such a
+    # start back onto the bracket
+    opener = np.zeros(len(idx), dtype=bool)
+    for k in np.flatnonzero(sent_start[1:] & punct[:-1] & (end[:-1] == idx[1:])) + 1:
+        if text[idx[k - 1]] in _OPENERS:
+            sent_start[k], opener[k - 1] = False, True
+    sent_start |= opener
     boundary = np.ones(len(idx), dtype=bool)
     boundary[1:] = sent_start[1:] | (turn[1:] != turn[:-1]) | (gap >= 2)
     starts = np.flatnonzero(boundary).tolist() + [len(idx)]

@@ -147,6 +147,16 @@ def _with_descendants(project: Project, codes: list[str]) -> list[str]:
     return out
 
 
+def codes_by_use(project: Project, coder: str) -> list[str]:
+    """The codes a coder has used, most used first."""
+    rows = project.conn.execute(
+        "SELECT code_id FROM codings WHERE coder = ?"
+        " GROUP BY code_id ORDER BY COUNT(*) DESC, code_id",
+        [coder],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def coding_counts(project: Project) -> dict[str, int]:
     return dict(project.conn.execute("SELECT code_id, COUNT(*) FROM codings GROUP BY code_id"))
 
@@ -181,3 +191,24 @@ def insert_codings(
                 )
                 added += 1
     return added
+
+
+def coding_progress(project: Project, *, coder: str | None = None) -> dict[int, tuple[int, int]]:
+    """Per current document: (segments touched by a coding, all segments); with `coder`,
+    only that coder's codings count (blind coding)."""
+    who, args = ("AND c.coder = ?", [coder]) if coder else ("", [])
+    totals = dict(
+        project.conn.execute(
+            "SELECT s.document_id, COUNT(*) FROM segments s JOIN documents d"
+            " ON d.id = s.document_id AND d.is_current = 1 GROUP BY s.document_id"
+        ).fetchall()
+    )
+    coded = dict(
+        project.conn.execute(
+            "SELECT s.document_id, COUNT(DISTINCT s.id) FROM codings c JOIN segments s"
+            ' ON s.document_id = c.document_id AND c.start < s."end" AND c."end" > s.start'
+            f" WHERE 1 = 1 {who} GROUP BY s.document_id",
+            args,
+        ).fetchall()
+    )
+    return {doc: (coded.get(doc, 0), total) for doc, total in totals.items()}

@@ -1,62 +1,120 @@
-"""WorkspaceScreen: the document list beside the transcript view, with a status line.
+"""WorkspaceScreen: the coding workspace in three panes.
 
-It grows into the coding workspace (codebook pane, suggestions) in later releases; for now
-it opens documents and moves through them segment by segment and turn by turn.
+Documents (grouped by kommune and rolle, with coding progress) | the transcript (turns,
+segments, the selection, coded spans in code colours) | the codebook (counts, filter).
+Everything is keyboard-first: move by segment or turn, extend or narrow the selection,
+apply a code with a number key, the codebook tree or by typing part of its name, remove a
+coding, write memos, undo and redo, jump to the next uncoded segment, search the project.
+Every action is committed by the core the moment it is made; this screen only calls the
+core and redraws.
 """
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from frisat_qual.codebook.picking import favourites, toggle_pinned
+from frisat_qual.errors import FrisatError
+from frisat_qual.models import Coding
 from frisat_qual.store.codes import code_rows
-from frisat_qual.store.codings import query_codings
+from frisat_qual.store.codings import apply_code, coding_progress, query_codings, remove_coding
 from frisat_qual.store.documents import documents_with_attributes, load_transcript
+from frisat_qual.store.journal import redo, undo
+from frisat_qual.store.memos import memos_for, write_memo
+from frisat_qual.tui.screens.dialogs import FormDialog, FormField
+from frisat_qual.tui.screens.picker import ChoiceDialog, CodePicker
+from frisat_qual.tui.screens.search import SearchHit, SearchScreen
+from frisat_qual.tui.widgets.codebook_tree import CodebookTree
 from frisat_qual.tui.widgets.document_tree import DocumentTree
 from frisat_qual.tui.widgets.transcript import CodedSpan, TranscriptView, format_time
+
+#: Below this width the document pane is hidden until asked for (key d).
+NARROW = 110
 
 
 class WorkspaceScreen(Screen[None]):
     BINDINGS = [
         Binding("tab", "focus_next_pane", "Switch pane", show=True),
-        Binding("d", "focus_documents", "Documents", show=False),
-        Binding("t", "focus_transcript", "Transcript", show=False),
+        *[
+            Binding(str(n), f"favourite({n})", f"Code with favourite {n}", show=False)
+            for n in range(1, 10)
+        ],
+        Binding("a", "pick_code", "Apply code…", show=True),
+        Binding("x", "remove_coding", "Remove coding", show=True),
+        Binding("u,ctrl+z", "undo", "Undo", show=True),
+        Binding("U,ctrl+y", "redo", "Redo", show=False),
+        Binding("n", "next_uncoded", "Next uncoded", show=True),
+        Binding("N", "previous_uncoded", "Previous uncoded", show=False),
+        Binding("m", "memo_coding", "Memo on coding (or document)", show=False),
+        Binding("M", "memo_document", "Memo on document", show=False),
+        Binding("ctrl+f,slash", "search", "Search", show=True),
+        Binding("p", "pin_code", "Pin code to number keys", show=False),
+        Binding("ctrl+b", "toggle_blind", "Blind mode", show=False),
+        Binding("f5,ctrl+r", "reload", "Reload from disk", show=False),
+        Binding("d", "toggle_documents", "Show/hide documents", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.document_id: int | None = None
         self.document_name = ""
+        self.blind = False
+        self.favourite_codes: list[tuple[str, str, str]] = []
+
+    # -- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             yield DocumentTree(id="documents")
-            yield TranscriptView(id="transcript")
-        yield Static("", id="status")
+            with Vertical(id="middle"):
+                yield TranscriptView(id="transcript")
+                yield Static("", id="favourites", markup=False)
+            yield CodebookTree(id="codebook")
+        yield Static("", id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
+        self.refresh_documents()
+        self.query_one(CodebookTree).refresh_codes(self.app.project)
+        self.refresh_favourites()
         items = documents_with_attributes(self.app.project)
-        tree = self.query_one(DocumentTree)
-        tree.populate(items)
-        self.update_status()
         if items:
             self.open_document(items[0][0].id)
-        tree.focus()
+        self.query_one(DocumentTree).focus()
+        self._apply_width(self.size.width)
 
-    def open_document(self, document_id: int) -> None:
-        doc, text, turns, segments = load_transcript(self.app.project, document_id)
-        self.document_id, self.document_name = doc.id, doc.name
-        view = self.query_one(TranscriptView)
-        view.show(text, turns, segments, self.coded_spans(doc.id))
-        self.query_one(DocumentTree).select_document(doc.id)
-        self.update_status()
+    def on_resize(self, event) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW, "narrow")
+
+    # -- data -------------------------------------------------------------------------------
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    def _coder_filter(self) -> str | None:
+        return self.app.coder if self.blind else None
+
+    def refresh_documents(self) -> None:
+        tree = self.query_one(DocumentTree)
+        progress = coding_progress(self.app.project, coder=self._coder_filter())
+        tree.populate(documents_with_attributes(self.app.project), progress)
+
+    def refresh_favourites(self) -> None:
+        self.favourite_codes = favourites(self.app.project, self.app.coder)
+        keys = "  ".join(f"{n}:{label}" for n, (_, label, _) in enumerate(self.favourite_codes, 1))
+        self.query_one("#favourites", Static).update(keys)
 
     def coded_spans(self, document_id: int) -> list[CodedSpan]:
-        """The document's codings with their code labels and colours, for the view."""
+        """The document's codings with labels and colours (only mine in blind mode)."""
         codes = {r["id"]: r for r in code_rows(self.app.project)}
         return [
             CodedSpan(
@@ -67,25 +125,56 @@ class WorkspaceScreen(Screen[None]):
                 codes[c.code_id]["color"],
                 c.id,
             )
-            for c in query_codings(self.app.project, document_id=document_id)
+            for c in query_codings(
+                self.app.project, document_id=document_id, coder=self._coder_filter()
+            )
             if c.code_id in codes
         ]
 
-    def on_screen_resume(self) -> None:
-        """Back from another screen (codebook, search): show codings as they are now."""
+    def open_document(self, document_id: int, segment_id: int | None = None) -> None:
+        doc, text, turns, segments = load_transcript(self.app.project, document_id)
+        self.document_id, self.document_name = doc.id, doc.name
+        self.view.show(text, turns, segments, self.coded_spans(doc.id))
+        if segment_id is not None:
+            index = next((i for i, s in enumerate(segments) if s.id == segment_id), 0)
+            self.view.move_to(index)
+        self.query_one(DocumentTree).select_document(doc.id)
+        self.update_status()
+
+    def after_change(self, message: str | None = None) -> None:
+        """Redraw what a coding action changed: spans, counts, progress, favourites."""
         if self.document_id is not None:
-            self.query_one(TranscriptView).set_codings(self.coded_spans(self.document_id))
+            self.view.set_codings(self.coded_spans(self.document_id))
+        self.query_one(CodebookTree).refresh_codes(self.app.project)
+        self.refresh_documents()
+        self.refresh_favourites()
+        self.update_status()
+        if message:
+            self.notify(message, timeout=2, markup=False)
+
+    def on_screen_resume(self) -> None:
+        """Back from another screen (codebook, search, dialogs): show the project as it is."""
+        if self.document_id is not None:
+            self.after_change()
+
+    # -- events -----------------------------------------------------------------------------
 
     def on_document_tree_opened(self, event: DocumentTree.Opened) -> None:
         self.open_document(event.document_id)
-        self.query_one(TranscriptView).focus()
+        self.view.focus()
 
     def on_transcript_view_segment_changed(self, event: TranscriptView.SegmentChanged) -> None:
         self.update_status()
 
+    @on(CodebookTree.CodeChosen)
+    def code_chosen(self, event: CodebookTree.CodeChosen) -> None:
+        self.apply(event.code_id)
+
     def update_status(self) -> None:
-        view = self.query_one(TranscriptView)
-        parts = [f"[b]{self.app.project.name}[/b]"]
+        view = self.view
+        parts = [self.app.project.name, f"coder {self.app.coder}"]
+        if self.blind:
+            parts.append("BLIND")
         if self.document_id is not None:
             parts.append(self.document_name)
             seg = view.current_segment
@@ -95,15 +184,236 @@ class WorkspaceScreen(Screen[None]):
                 if turn is not None:
                     stamp = format_time(turn.t_start)
                     parts.append(f"{turn.speaker}{' ' + stamp if stamp else ''}")
+                selection = view.selection
+                if (
+                    selection
+                    and len(view.selected_segments) > 1
+                    or view.trim_start
+                    or view.trim_end
+                ):
+                    parts.append(f"selection {selection[1] - selection[0]} chars")
+        pending = getattr(self.app, "pending_suggestions", None)
+        if callable(pending):
+            parts.append(f"{pending()} suggestions")
         parts.append("? help")
         self.query_one("#status", Static).update("  │  ".join(parts))
 
+    # -- coding actions -------------------------------------------------------------------------
+
+    def _run(self, action, *, done: str | None = None) -> object | None:
+        """Call the core; show its error in one line instead of failing."""
+        try:
+            result = action()
+        except FrisatError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+        self.after_change(done)
+        return result
+
+    def apply(self, code_id: str) -> None:
+        selection = self.view.selection
+        if self.document_id is None or selection is None:
+            self.app.bell()
+            return
+        label = next((lbl for c, lbl, _ in self.favourite_codes if c == code_id), code_id)
+        doc_id = self.document_id
+        self._run(
+            lambda: apply_code(self.app.project, doc_id, *selection, code_id, self.app.coder),
+            done=f"coded: {label}",
+        )
+
+    def action_favourite(self, n: int) -> None:
+        if n > len(self.favourite_codes):
+            self.app.bell()
+            return
+        self.apply(self.favourite_codes[n - 1][0])
+
+    def action_pick_code(self) -> None:
+        def chosen(code_id: str | None) -> None:
+            if code_id:
+                self.apply(code_id)
+
+        self.app.push_screen(CodePicker(), chosen)
+
+    def codings_at_selection(self) -> list[Coding]:
+        """Codings overlapping the selection (only mine in blind mode)."""
+        selection = self.view.selection
+        if self.document_id is None or selection is None:
+            return []
+        start, end = selection
+        return [
+            c
+            for c in query_codings(
+                self.app.project, document_id=self.document_id, coder=self._coder_filter()
+            )
+            if c.start < end and c.end > start
+        ]
+
+    def _choose_coding(self, title: str, then) -> None:
+        found = self.codings_at_selection()
+        if not found:
+            self.notify("no coding here", severity="warning")
+            return
+        if len(found) == 1:
+            then(found[0])
+            return
+        labels = {r["id"]: r["label"] for r in code_rows(self.app.project)}
+        text = self.view.text
+        items = [
+            (
+                str(c.id),
+                f"{labels.get(c.code_id, c.code_id)} ({c.coder}): "
+                f"{' '.join(text[c.start : c.end].split())[:60]}",
+            )
+            for c in found
+        ]
+        by_id = {str(c.id): c for c in found}
+        self.app.push_screen(
+            ChoiceDialog(title, items), lambda key: then(by_id[key]) if key else None
+        )
+
+    def action_remove_coding(self) -> None:
+        self._choose_coding(
+            "Remove which coding?",
+            lambda c: self._run(
+                lambda: remove_coding(self.app.project, c.id, self.app.coder),
+                done=f"removed: {c.code_id}",
+            ),
+        )
+
+    def action_undo(self) -> None:
+        action = self._run(lambda: undo(self.app.project, self.app.coder))
+        self.notify(
+            f"undid: {action.label}" if action else "nothing to undo", timeout=2, markup=False
+        )
+
+    def action_redo(self) -> None:
+        action = self._run(lambda: redo(self.app.project, self.app.coder))
+        self.notify(
+            f"redid: {action.label}" if action else "nothing to redo", timeout=2, markup=False
+        )
+
+    def _memo(self, target_type: str, target_id: int | str, title: str) -> None:
+        mine = [
+            m
+            for m in memos_for(self.app.project, target_type, target_id)
+            if m.author == self.app.coder
+        ]
+        others = [
+            m
+            for m in memos_for(self.app.project, target_type, target_id)
+            if m.author != self.app.coder
+        ]
+        heading = title + "".join(f"\n{m.author}: {m.text}" for m in others)
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._run(
+                    lambda: write_memo(
+                        self.app.project,
+                        target_type,
+                        target_id,
+                        values["text"],
+                        author=self.app.coder,
+                    ),
+                    done="memo saved" if values["text"].strip() else "memo removed",
+                )
+
+        self.app.push_screen(
+            FormDialog(
+                heading,
+                [
+                    FormField(
+                        "text",
+                        "Memo (empty to remove)",
+                        mine[0].text if mine else "",
+                        multiline=True,
+                    )
+                ],
+            ),
+            save,
+        )
+
+    def action_memo_coding(self) -> None:
+        if not self.codings_at_selection():
+            self.action_memo_document()
+            return
+        self._choose_coding(
+            "Memo on which coding?",
+            lambda c: self._memo("coding", c.id, f"Memo on coding {c.code_id}"),
+        )
+
+    def action_memo_document(self) -> None:
+        if self.document_id is not None:
+            self._memo("document", self.document_id, f"Memo on {self.document_name}")
+
+    def action_pin_code(self) -> None:
+        code_id = self.query_one(CodebookTree).current_code_id
+        if not code_id:
+            self.app.bell()
+            return
+        pinned = toggle_pinned(self.app.project, self.app.coder, code_id)
+        self.refresh_favourites()
+        self.notify(
+            f"{code_id} {'pinned to' if pinned else 'unpinned from'} the number keys",
+            timeout=2,
+            markup=False,
+        )
+
+    # -- navigation -------------------------------------------------------------------------
+
+    def _uncoded(self, step: int) -> None:
+        view = self.view
+        spans = view.codings
+        index = view.segment_index + step
+        while 0 <= index < len(view.segments):
+            seg = view.segments[index]
+            if not any(c.start < seg.end and c.end > seg.start for c in spans):
+                view.move_to(index)
+                return
+            index += step
+        self.notify("no uncoded segment that way", timeout=2)
+
+    def action_next_uncoded(self) -> None:
+        self._uncoded(1)
+
+    def action_previous_uncoded(self) -> None:
+        self._uncoded(-1)
+
+    def action_search(self) -> None:
+        def go(hit: SearchHit | None) -> None:
+            if hit is not None:
+                self.open_document(hit.document_id, hit.segment_id)
+                self.view.focus()
+
+        self.app.push_screen(SearchScreen(self.favourite_codes), go)
+
+    def action_toggle_blind(self) -> None:
+        self.blind = not self.blind
+        self.after_change(
+            "blind mode: only your codings are shown"
+            if self.blind
+            else "blind mode off: all coders' codings are shown"
+        )
+
+    def action_reload(self) -> None:
+        """Show what other windows or the CLI wrote meanwhile."""
+        self.after_change("reloaded")
+
+    def action_toggle_documents(self) -> None:
+        """Narrow terminals: show the document list and go there, or hide it again."""
+        self.toggle_class("show-documents")
+        tree = self.query_one(DocumentTree)
+        if self.has_class("show-documents") or not self.has_class("narrow"):
+            tree.focus()
+        else:
+            self.view.focus()
+
     def action_focus_next_pane(self) -> None:
-        tree, view = self.query_one(DocumentTree), self.query_one(TranscriptView)
-        (view if tree.has_focus else tree).focus()
-
-    def action_focus_documents(self) -> None:
-        self.query_one(DocumentTree).focus()
-
-    def action_focus_transcript(self) -> None:
-        self.query_one(TranscriptView).focus()
+        panes = [
+            w
+            for w in (self.query_one(DocumentTree), self.view, self.query_one(CodebookTree))
+            if w.display and w.styles.display != "none"
+        ]
+        focused = next((i for i, w in enumerate(panes) if w.has_focus), -1)
+        panes[(focused + 1) % len(panes)].focus()

@@ -44,7 +44,13 @@ class DocumentTree(Tree[int]):
         self.show_root = False
         self.guide_depth = 2
 
-    def populate(self, items: list[tuple[Document, dict[str, str]]]) -> None:
+    def populate(
+        self,
+        items: list[tuple[Document, dict[str, str]]],
+        progress: dict[int, tuple[int, int]] | None = None,
+    ) -> None:
+        """Fill the tree; `progress` maps a document to (coded segments, segments)."""
+        keep = self.cursor_node.data if self.cursor_node is not None else None
         self.clear()
         for outer, inner_groups in group_documents(items).items():
             count = sum(len(docs) for docs in inner_groups.values())
@@ -55,7 +61,11 @@ class DocumentTree(Tree[int]):
                 else:
                     node = branch.add(inner, expand=True)
                 for doc in docs:
-                    node.add_leaf(f"{doc.name}  {doc.words:,} w", data=doc.id)
+                    done, total = (progress or {}).get(doc.id, (0, 0))
+                    share = f"  {100 * done // total:>3}%" if progress is not None and total else ""
+                    node.add_leaf(f"{doc.name}  {doc.words:,} w{share}", data=doc.id)
+        if keep is not None:
+            self.select_document(keep)
 
     def select_document(self, document_id: int) -> None:
         """Move the cursor to a document's node."""

@@ -25,8 +25,8 @@ from frisat_qual.models import INTERVIEWER, Segment, Turn
 
 GUTTER = 3
 #: Width of the right margin that names the codes starting on a line (wide views only).
-MARGIN = 22
-MARGIN_MIN_WIDTH = 70
+MARGIN = 18
+MARGIN_MIN_WIDTH = 60
 #: Lines kept visible above and below the current segment when the view follows it.
 CONTEXT_LINES = 3
 
