@@ -193,22 +193,26 @@ def insert_codings(
     return added
 
 
-def coding_progress(project: Project, *, coder: str | None = None) -> dict[int, tuple[int, int]]:
-    """Per current document: (segments touched by a coding, all segments); with `coder`,
-    only that coder's codings count (blind coding)."""
+def coding_progress(
+    project: Project, *, coder: str | None = None, document_id: int | None = None
+) -> dict[int, tuple[int, int]]:
+    """Per current document (or just `document_id`): (segments touched by a coding, all
+    segments); with `coder`, only that coder's codings count (blind coding)."""
     who, args = ("AND c.coder = ?", [coder]) if coder else ("", [])
+    one, one_args = ("AND s.document_id = ?", [document_id]) if document_id else ("", [])
     totals = dict(
         project.conn.execute(
             "SELECT s.document_id, COUNT(*) FROM segments s JOIN documents d"
-            " ON d.id = s.document_id AND d.is_current = 1 GROUP BY s.document_id"
+            f" ON d.id = s.document_id AND d.is_current = 1 {one} GROUP BY s.document_id",
+            one_args,
         ).fetchall()
     )
     coded = dict(
         project.conn.execute(
             "SELECT s.document_id, COUNT(DISTINCT s.id) FROM codings c JOIN segments s"
             ' ON s.document_id = c.document_id AND c.start < s."end" AND c."end" > s.start'
-            f" WHERE 1 = 1 {who} GROUP BY s.document_id",
-            args,
+            f" WHERE 1 = 1 {who} {one} GROUP BY s.document_id",
+            args + one_args,
         ).fetchall()
     )
     return {doc: (coded.get(doc, 0), total) for doc, total in totals.items()}

@@ -22,7 +22,13 @@ from frisat_qual.codebook.picking import favourites, toggle_pinned
 from frisat_qual.errors import FrisatError
 from frisat_qual.models import Coding
 from frisat_qual.store.codes import code_rows
-from frisat_qual.store.codings import apply_code, coding_progress, query_codings, remove_coding
+from frisat_qual.store.codings import (
+    apply_code,
+    coding_counts,
+    coding_progress,
+    query_codings,
+    remove_coding,
+)
 from frisat_qual.store.documents import documents_with_attributes, load_transcript
 from frisat_qual.store.journal import redo, undo
 from frisat_qual.store.memos import memos_for, write_memo
@@ -65,6 +71,7 @@ class WorkspaceScreen(Screen[None]):
         self.document_name = ""
         self.blind = False
         self.favourite_codes: list[tuple[str, str, str]] = []
+        self.last_action = ""
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -111,7 +118,7 @@ class WorkspaceScreen(Screen[None]):
     def refresh_favourites(self) -> None:
         self.favourite_codes = favourites(self.app.project, self.app.coder)
         keys = "  ".join(f"{n}:{label}" for n, (_, label, _) in enumerate(self.favourite_codes, 1))
-        self.query_one("#favourites", Static).update(keys)
+        self.query_one("#favourites", Static).update(keys, layout=False)
 
     def coded_spans(self, document_id: int) -> list[CodedSpan]:
         """The document's codings with labels and colours (only mine in blind mode)."""
@@ -141,15 +148,31 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(DocumentTree).select_document(doc.id)
         self.update_status()
 
-    def after_change(self, message: str | None = None) -> None:
-        """Redraw what a coding action changed: spans, counts, progress, favourites."""
+    def after_change(self, message: str | None = None, *, full: bool = True) -> None:
+        """Redraw what an action changed. A coding in the open document (`full=False`)
+        touches only its spans, the code counts and the document's progress, updated in
+        place; anything else (undo, reload, blind mode, other screens) redraws all."""
+        project = self.app.project
         if self.document_id is not None:
             self.view.set_codings(self.coded_spans(self.document_id))
-        self.query_one(CodebookTree).refresh_codes(self.app.project)
-        self.refresh_documents()
-        self.refresh_favourites()
+        tree = self.query_one(CodebookTree)
+        if full:
+            tree.refresh_codes(project)
+            self.refresh_documents()
+            self.refresh_favourites()
+        else:
+            tree.update_counts(coding_counts(project))
+            if self.document_id is not None:
+                progress = coding_progress(
+                    project, coder=self._coder_filter(), document_id=self.document_id
+                )
+                self.query_one(DocumentTree).update_progress(
+                    self.document_id, progress.get(self.document_id, (0, 0))
+                )
+        if message and not full:
+            self.last_action = message  # shown in the status line: no toast per keypress
         self.update_status()
-        if message:
+        if message and full:
             self.notify(message, timeout=2, markup=False)
 
     def on_screen_resume(self) -> None:
@@ -192,22 +215,24 @@ class WorkspaceScreen(Screen[None]):
                     or view.trim_end
                 ):
                     parts.append(f"selection {selection[1] - selection[0]} chars")
+        if self.last_action:
+            parts.append(self.last_action)
         pending = getattr(self.app, "pending_suggestions", None)
         if callable(pending):
             parts.append(f"{pending()} suggestions")
         parts.append("? help")
-        self.query_one("#status", Static).update("  │  ".join(parts))
+        self.query_one("#status", Static).update("  │  ".join(parts), layout=False)
 
     # -- coding actions -------------------------------------------------------------------------
 
-    def _run(self, action, *, done: str | None = None) -> object | None:
+    def _run(self, action, *, done: str | None = None, full: bool = True) -> object | None:
         """Call the core; show its error in one line instead of failing."""
         try:
             result = action()
         except FrisatError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return None
-        self.after_change(done)
+        self.after_change(done, full=full)
         return result
 
     def apply(self, code_id: str) -> None:
@@ -220,6 +245,7 @@ class WorkspaceScreen(Screen[None]):
         self._run(
             lambda: apply_code(self.app.project, doc_id, *selection, code_id, self.app.coder),
             done=f"coded: {label}",
+            full=False,
         )
 
     def action_favourite(self, n: int) -> None:
@@ -278,6 +304,7 @@ class WorkspaceScreen(Screen[None]):
             lambda c: self._run(
                 lambda: remove_coding(self.app.project, c.id, self.app.coder),
                 done=f"removed: {c.code_id}",
+                full=False,
             ),
         )
 

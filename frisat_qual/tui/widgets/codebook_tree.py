@@ -147,6 +147,27 @@ class CodebookTree(Tree[str]):
         self.move_cursor(node)
         return True
 
+    def update_counts(self, counts: dict[str, int]) -> None:
+        """New coding counts, relabelling only the nodes whose figure changed (cheap
+        enough to run after every keypress that codes)."""
+        changed = [cid for cid, e in self.entries.items() if counts.get(cid, 0) != e.count]
+        if not changed:
+            return
+        for cid in changed:
+            entry = self.entries[cid]
+            self.entries[cid] = CodeEntry(entry.spec, entry.retired, counts.get(cid, 0))
+        touched = set(changed)
+        for cid in changed:
+            touched.update(self._ancestors(cid))
+        for cid in touched:
+            self._totals.pop(cid, None)
+        for cid in touched:
+            self._add_total(cid, set())
+        for cid in touched:
+            node = self._code_nodes.get(cid)
+            if node is not None:
+                node.set_label(self._label(self.entries[cid]))
+
     # -- building --------------------------------------------------------------------------
 
     def _shown(self) -> set[str]:

@@ -43,6 +43,7 @@ class DocumentTree(Tree[int]):
         super().__init__("Documents", id=id)
         self.show_root = False
         self.guide_depth = 2
+        self._docs: dict[int, tuple[Document, object]] = {}
 
     def populate(
         self,
@@ -52,6 +53,7 @@ class DocumentTree(Tree[int]):
         """Fill the tree; `progress` maps a document to (coded segments, segments)."""
         keep = self.cursor_node.data if self.cursor_node is not None else None
         self.clear()
+        self._docs = {}
         for outer, inner_groups in group_documents(items).items():
             count = sum(len(docs) for docs in inner_groups.values())
             branch = self.root.add(f"{outer} ({count})", expand=True)
@@ -61,11 +63,24 @@ class DocumentTree(Tree[int]):
                 else:
                     node = branch.add(inner, expand=True)
                 for doc in docs:
-                    done, total = (progress or {}).get(doc.id, (0, 0))
-                    share = f"  {100 * done // total:>3}%" if progress is not None and total else ""
-                    node.add_leaf(f"{doc.name}  {doc.words:,} w{share}", data=doc.id)
+                    leaf = node.add_leaf(
+                        self._leaf_label(doc, (progress or {}).get(doc.id)), data=doc.id
+                    )
+                    self._docs[doc.id] = (doc, leaf)
         if keep is not None:
             self.select_document(keep)
+
+    @staticmethod
+    def _leaf_label(doc: Document, progress: tuple[int, int] | None) -> str:
+        done, total = progress or (0, 0)
+        share = f"  {100 * done // total:>3}%" if total else ""
+        return f"{doc.name}  {doc.words:,} w{share}"
+
+    def update_progress(self, document_id: int, progress: tuple[int, int]) -> None:
+        """Relabel one document with its new coding progress."""
+        if document_id in self._docs:
+            doc, leaf = self._docs[document_id]
+            leaf.set_label(self._leaf_label(doc, progress))
 
     def select_document(self, document_id: int) -> None:
         """Move the cursor to a document's node."""
