@@ -149,7 +149,8 @@ def main() -> None:
     opens = result["open_transcript"]
     print(
         f"open a {result['words']:,}-word transcript:"
-        f" median {statistics.median(opens) * ms:.0f} ms, max {max(opens) * ms:.0f} ms  (goal < 300)"
+        f" median {statistics.median(opens) * ms:.0f} ms,"
+        f" max {max(opens) * ms:.0f} ms  (goal < 300)"
     )
     for name in ("move", "apply", "move (Pilot round trip)"):
         values = result[name]
