@@ -217,3 +217,42 @@ async def test_narrow_terminal_composes_and_codes(small_project):
         await pilot.press("down", "1")
         await pilot.pause()
         assert len(_codings(small_project)) == 1
+
+
+KILL_SCRIPT = """
+import asyncio, sys
+from frisat_qual.tui.app import make_app
+from frisat_qual.tui.widgets.transcript import TranscriptView
+
+async def main():
+    app = make_app(sys.argv[1], coder="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one(TranscriptView).focus()
+        for n in range(1, 100):
+            await pilot.press("down", "1")
+            print(n, flush=True)  # shown as done: the coded span is on screen
+        await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+def test_kill_during_coding_loses_nothing_shown_as_done(small_project):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(small_project)],
+                            stdout=subprocess.PIPE, text=True)
+    done = 0
+    for line in proc.stdout:
+        done = int(line)
+        if done >= 5:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with open_project(small_project) as project:
+        assert project.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert len(query_codings(project, coder="ann")) >= done
