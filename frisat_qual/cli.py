@@ -100,22 +100,24 @@ def cli() -> None:
 
 @cli.command("open")
 @click.argument("project", required=False, type=click.Path(dir_okay=False))
+@click.option("--home", is_flag=True, help="Start on the home screen (recent projects, import).")
+@click.option("--coder", help="Code as NAME (default: your saved name; asked on first start).")
 @_core_errors
-def open_cmd(project: str | None) -> None:
+def open_cmd(project: str | None, home: bool, coder: str | None) -> None:
     """Open PROJECT (default: the demo project) in the terminal UI."""
-    if project is None:
+    if project is None and not home:
         from frisat_qual.demo import default_demo_path, ensure_demo_project
 
         fresh = not default_demo_path().exists()
         with _progress("Creating the demo project", fresh) as progress:
             project = str(ensure_demo_project(progress=progress))
-    elif not Path(project).exists():
+    elif project is not None and not Path(project).exists():
         raise click.ClickException(
             f"{project}: no such project file (make one with `frisat-qual new`)"
         )
     from frisat_qual.tui.app import make_app
 
-    make_app(Path(project), coder=_coder(None)).run()
+    make_app(Path(project) if project else None, coder=coder).run()
 
 
 @cli.command()
