@@ -256,3 +256,15 @@ def test_kill_during_coding_loses_nothing_shown_as_done(small_project):
     with open_project(small_project) as project:
         assert project.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert len(query_codings(project, coder="ann")) >= done
+
+
+async def test_command_palette_offers_workspace_actions(small_project):
+    app = make_app(small_project, coder="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await _start(app, pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Apply code…", "Next uncoded", "Search", "Undo", "Next segment"} <= titles
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Next segment")
+        await command.callback()
+        await pilot.pause()
+        assert view.segment_index == 1

@@ -169,6 +169,25 @@ class FrisatApp(App[None]):
             return
         self.push_screen(CodebookScreen())
 
+    def get_system_commands(self, screen):  # type: ignore[override]
+        """The command palette (ctrl+p): Textual's own commands plus every action that has
+        a key on the current screen, the focused widget or the app, with its key shown."""
+        from textual.app import SystemCommand
+
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            namespace = active.node
+
+            async def run(action: str = binding.action, node=namespace) -> None:
+                await self.run_action(action, node)
+
+            yield SystemCommand(binding.description, f"key: {key}", run)
+
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
