@@ -1,0 +1,37 @@
+"""SVG snapshots of the main screens at 120x40 and 80x24 (pytest-textual-snapshot).
+
+Fixed data (the demo project, a fixed coder, an empty recent list), no clock on screen.
+Regenerate after an intended change of looks with `pytest tests/test_snapshots.py
+--snapshot-update` and look at the report before committing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from frisat_qual.tui.app import make_app
+
+SIZES = [(120, 40), (80, 24)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home_screen(snap_compare, size):
+    assert snap_compare(make_app(None, coder="snapshot"), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_coding_screen(snap_compare, demo_project_path, size):
+    app = make_app(demo_project_path, coder="snapshot")
+    assert snap_compare(app, terminal_size=size, press=["tab", *["down"] * 12, "shift+down"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_codebook_screen(snap_compare, demo_project_path, size):
+    app = make_app(demo_project_path, coder="snapshot")
+    assert snap_compare(app, terminal_size=size, press=["c", "down", "down", "down"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help_screen(snap_compare, demo_project_path, size):
+    app = make_app(demo_project_path, coder="snapshot")
+    assert snap_compare(app, terminal_size=size, press=["question_mark"])
