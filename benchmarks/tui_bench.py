@@ -89,19 +89,11 @@ async def drive(path: Path, keys: int) -> dict[str, object]:
             await pilot.press("down")
             moves_pilot.append(time.perf_counter() - t)
         applies = []
-        project = app.project
         for _ in range(keys // 2):
-            await pilot.press("down")
-            count = project.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
-            applies.append(
-                await key_to_frame(
-                    app,
-                    "1",
-                    lambda c=count: (
-                        project.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0] > c
-                    ),
-                )
-            )
+            await pilot.press("n")  # the next uncoded segment, so "1" really adds a coding
+            shown = len(view.codings)
+            # done when the new coding is drawn in the transcript (in memory, no queries)
+            applies.append(await key_to_frame(app, "1", lambda n=shown: len(view.codings) > n))
     return {
         "open_project": opened,
         "open_transcript": opens,
@@ -124,6 +116,8 @@ async def key_to_frame(app, key: str, done) -> float:
         await asyncio.sleep(0)
         if done():
             break
+    else:
+        raise RuntimeError(f"key {key!r} had no effect: the measurement would be meaningless")
     for _ in range(5):  # let the follow-up messages (status line, redraws) run
         await asyncio.sleep(0)
     app.screen._compositor_refresh()

@@ -197,22 +197,34 @@ def coding_progress(
     project: Project, *, coder: str | None = None, document_id: int | None = None
 ) -> dict[int, tuple[int, int]]:
     """Per current document (or just `document_id`): (segments touched by a coding, all
-    segments); with `coder`, only that coder's codings count (blind coding)."""
-    who, args = ("AND c.coder = ?", [coder]) if coder else ("", [])
-    one, one_args = ("AND s.document_id = ?", [document_id]) if document_id else ("", [])
-    totals = dict(
-        project.conn.execute(
-            "SELECT s.document_id, COUNT(*) FROM segments s JOIN documents d"
-            f" ON d.id = s.document_id AND d.is_current = 1 {one} GROUP BY s.document_id",
+    segments); with `coder`, only that coder's codings count (blind coding).
+
+    Both queries walk indexes from the small side: segments are counted per document
+    through their (document, idx) index, and overlaps are found from the codings
+    (CROSS JOIN fixes that join order), so a 1,000-interview project answers in a few ms.
+    """
+    one, one_args = ("AND d.id = ?", [document_id]) if document_id else ("", [])
+    totals = {
+        doc: (last or -1) + 1
+        for doc, last in project.conn.execute(
+            "SELECT d.id, (SELECT MAX(idx) FROM segments s WHERE s.document_id = d.id)"
+            f" FROM documents d WHERE d.is_current = 1 {one}",
             one_args,
-        ).fetchall()
-    )
+        )
+    }
+    where, args = [], []
+    if coder:
+        where.append("c.coder = ?")
+        args.append(coder)
+    if document_id:
+        where.append("c.document_id = ?")
+        args.append(document_id)
     coded = dict(
         project.conn.execute(
-            "SELECT s.document_id, COUNT(DISTINCT s.id) FROM codings c JOIN segments s"
+            "SELECT s.document_id, COUNT(DISTINCT s.id) FROM codings c CROSS JOIN segments s"
             ' ON s.document_id = c.document_id AND c.start < s."end" AND c."end" > s.start'
-            f" WHERE 1 = 1 {who} {one} GROUP BY s.document_id",
-            args + one_args,
+            f"{' WHERE ' + ' AND '.join(where) if where else ''} GROUP BY s.document_id",
+            args,
         ).fetchall()
     )
     return {doc: (coded.get(doc, 0), total) for doc, total in totals.items()}

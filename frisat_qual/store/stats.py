@@ -19,3 +19,11 @@ def project_stats(project: Project) -> dict[str, int]:
         "codings": one("SELECT COUNT(*) FROM codings"),
         "memos": one("SELECT COUNT(*) FROM memos"),
     }
+
+
+def change_marker(project: Project) -> tuple[int, int]:
+    """Changes to the project so far: rows this connection changed, and SQLite's
+    data_version, which moves when another connection (window, CLI) commits. Equal
+    markers mean nothing needs redrawing."""
+    version = project.conn.execute("PRAGMA data_version").fetchone()[0]
+    return project.conn.total_changes, version

@@ -32,6 +32,7 @@ from frisat_qual.store.codings import (
 from frisat_qual.store.documents import documents_with_attributes, load_transcript
 from frisat_qual.store.journal import redo, undo
 from frisat_qual.store.memos import memos_for, write_memo
+from frisat_qual.store.stats import change_marker
 from frisat_qual.tui.screens.dialogs import FormDialog, FormField
 from frisat_qual.tui.screens.picker import ChoiceDialog, CodePicker
 from frisat_qual.tui.screens.search import SearchHit, SearchScreen
@@ -41,6 +42,8 @@ from frisat_qual.tui.widgets.transcript import CodedSpan, TranscriptView, format
 
 #: Below this width the document pane is hidden until asked for (key d).
 NARROW = 110
+#: Seconds after the last coding before the document's progress figure is redrawn.
+PROGRESS_DELAY = 0.6
 
 
 class WorkspaceScreen(Screen[None]):
@@ -72,6 +75,8 @@ class WorkspaceScreen(Screen[None]):
         self.blind = False
         self.favourite_codes: list[tuple[str, str, str]] = []
         self.last_action = ""
+        self._marker: tuple[int, int] | None = None
+        self._progress_timer = None
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -92,6 +97,7 @@ class WorkspaceScreen(Screen[None]):
         items = documents_with_attributes(self.app.project)
         if items:
             self.open_document(items[0][0].id)
+        self._marker = change_marker(self.app.project)
         self.query_one(DocumentTree).focus()
         self._apply_width(self.size.width)
 
@@ -162,22 +168,32 @@ class WorkspaceScreen(Screen[None]):
             self.refresh_favourites()
         else:
             tree.update_counts(coding_counts(project))
-            if self.document_id is not None:
-                progress = coding_progress(
-                    project, coder=self._coder_filter(), document_id=self.document_id
-                )
-                self.query_one(DocumentTree).update_progress(
-                    self.document_id, progress.get(self.document_id, (0, 0))
-                )
+            # relabelling the document tree rebuilds its lines (slow with 1,000 documents):
+            # do it once the researcher pauses, not on every keypress
+            if self._progress_timer is not None:
+                self._progress_timer.stop()
+            self._progress_timer = self.set_timer(PROGRESS_DELAY, self._update_progress)
         if message and not full:
             self.last_action = message  # shown in the status line: no toast per keypress
+        self._marker = change_marker(project)
         self.update_status()
         if message and full:
             self.notify(message, timeout=2, markup=False)
 
+    def _update_progress(self) -> None:
+        if self.document_id is None:
+            return
+        progress = coding_progress(
+            self.app.project, coder=self._coder_filter(), document_id=self.document_id
+        )
+        self.query_one(DocumentTree).update_progress(
+            self.document_id, progress.get(self.document_id, (0, 0))
+        )
+
     def on_screen_resume(self) -> None:
-        """Back from another screen (codebook, search, dialogs): show the project as it is."""
-        if self.document_id is not None:
+        """Back from another screen (codebook, search, dialogs): redraw if it changed the
+        project; a dialog that was cancelled costs nothing."""
+        if self.document_id is not None and change_marker(self.app.project) != self._marker:
             self.after_change()
 
     # -- events -----------------------------------------------------------------------------
