@@ -84,34 +84,46 @@ def test_open_refuses_newer_schema(tmp_path):
         open_project(tmp_path / "p.frisat")
 
 
+def _old_project(path):
+    """A project file at schema version 1, as an early frisat-qual made it."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(path)
+    MIGRATIONS.apply(db, stop_before="m002_journal")
+    db.close()
+
+
 def test_migrations_apply_forward_on_open(tmp_path):
-    """A project made before the journal migration gets it on open, keeping its data."""
+    """A project of an older schema gets every later migration on open, keeping its data."""
     path = tmp_path / "old.frisat"
-    project = create_project(path)
-    _add_doc(project)
-    # turn it into a project of schema version 1: no journal table, no record of m002
-    project.conn.execute("DROP TABLE journal")
-    project.conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_journal'")
-    assert schema_version(project.db) == 1
-    project.close()
-    reopened = open_project(path)
-    assert schema_version(reopened.db) == len(MIGRATIONS._migrations) >= 2
-    assert "journal" in reopened.db.table_names()
-    assert [d.name for d in list_documents(reopened)] == ["k1_leder"]
+    _old_project(path)
+    import sqlite_utils
+
+    db = sqlite_utils.Database(path)
+    assert schema_version(db) == 1 and "journal" not in db.table_names()
+    db["cases"].insert({"name": "k1_leder"})
+    db.close()
+    reopened = open_project(path)  # opening applies the pending migrations
+    assert schema_version(reopened.db) == len(MIGRATIONS._migrations) >= 3
+    assert {"journal", "suggestions"} <= set(reopened.db.table_names())
+    assert [c.name for c in list_cases(reopened)] == ["k1_leder"]
     reopened.close()
 
 
 def test_failed_migration_leaves_project_as_it_was(tmp_path):
     path = tmp_path / "old.frisat"
-    project = create_project(path)
-    project.conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_journal'")
-    project.close()  # journal table still there: re-applying m002 must fail cleanly
+    _old_project(path)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE journal (x)")  # in the way of m002: it must fail cleanly
+    conn.commit()
+    conn.close()
     with pytest.raises(ProjectError, match="could not upgrade"):
         open_project(path)
     conn = sqlite3.connect(path)
     names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(journal)")]
     conn.close()
-    assert names == ["m001_initial"]
+    assert names == ["m001_initial"] and columns == ["x"]
 
 
 def test_transaction_rolls_back_everything_on_error(project):

@@ -191,3 +191,56 @@ def m002_journal(db: sqlite_utils.Database) -> None:
 def schema_version(db: sqlite_utils.Database) -> int:
     """How many schema migrations this project has applied."""
     return len(MIGRATIONS.applied(db))
+
+
+@MIGRATIONS()
+def m003_suggestions(db: sqlite_utils.Database) -> None:
+    """Code suggestions awaiting review, and the suggestion model's training runs.
+
+    A suggestion is never a coding: accepting one makes a coding (origin
+    "accepted-suggestion") and links it here. One row per (segment, code): a reviewed row
+    stays, so a rejected code is never suggested again for that segment. Deleting the coding
+    of an accepted suggestion (undo, or removing it) returns the suggestion to review.
+    Models are not stored, only each training run's settings and metrics.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            code_id TEXT NOT NULL REFERENCES codes(id),
+            score REAL NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '{}',
+            model_version TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'accepted', 'rejected')),
+            created TEXT NOT NULL,
+            reviewed_by TEXT,
+            reviewed_at TEXT,
+            coding_id INTEGER REFERENCES codings(id) ON DELETE SET NULL,
+            UNIQUE (segment_id, code_id)
+        );
+        CREATE INDEX suggestions_document ON suggestions(document_id, status, start);
+        CREATE INDEX suggestions_status ON suggestions(status, score);
+        CREATE INDEX suggestions_coding ON suggestions(coding_id);
+
+        CREATE TRIGGER suggestions_coding_deleted BEFORE DELETE ON codings BEGIN
+            UPDATE suggestions
+               SET status = 'pending', reviewed_by = NULL, reviewed_at = NULL,
+                   coding_id = NULL
+             WHERE coding_id = old.id;
+        END;
+
+        CREATE TABLE suggest_models (
+            id INTEGER PRIMARY KEY,
+            version TEXT NOT NULL,
+            trained_at TEXT NOT NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            metrics TEXT NOT NULL DEFAULT '{}'
+        );
+        """,
+    )
