@@ -660,3 +660,257 @@ _journal_command(
     "undo", "undid", "Undo your last action in PROJECT (coding, memo or codebook change)."
 )
 _journal_command("redo", "redid", "Redo the action you undid last.")
+
+
+# -- suggestions and evaluation ---------------------------------------------------------------
+
+
+class _RunByDefault(click.Group):
+    """`suggest PROJECT ...` runs the suggester; `suggest accept|reject|pending ...` review."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+def _evidence_text(evidence: dict) -> str:
+    parts = []
+    if words := evidence.get("keywords"):
+        found = [
+            w.get("words", w.get("keyword", "")) if isinstance(w, dict) else str(w) for w in words
+        ]
+        parts.append("keywords: " + ", ".join(found)[:60])
+    if feats := evidence.get("features"):
+        parts.append("features: " + ", ".join(map(str, feats[:4])))
+    if level := evidence.get("level_from"):
+        parts.append(f"step from {level}")
+    return "; ".join(parts)
+
+
+@cli.group(cls=_RunByDefault)
+def suggest() -> None:
+    """Code suggestions: `suggest PROJECT` to see or store them, then accept or reject."""
+
+
+@suggest.command("run")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--document", help="Only this document (name or id).")
+@click.option("--min-score", type=float, help="Only suggestions scoring at least this (0-1).")
+@click.option("--top", type=int, default=3, show_default=True, help="Per segment at most.")
+@click.option("--store", is_flag=True, help="Store them as pending suggestions to review.")
+@click.option("--json", "as_json", is_flag=True)
+@_core_errors
+def suggest_run(
+    project: str,
+    document: str | None,
+    min_score: float | None,
+    top: int,
+    store: bool,
+    as_json: bool,
+) -> None:
+    """Suggest codes for every segment (or one document's), trained on the project's codings."""
+    from frisat_qual.store.suggestions import save_suggestions
+    from frisat_qual.suggest.ensemble import Suggester
+    from frisat_qual.suggest.service import suggest_document
+
+    with _open(project) as proj, _progress("Training", True) as progress:
+        if progress:
+            progress(0, 1, "the suggester")
+        suggester = Suggester.train(proj)
+        if progress:
+            progress(1, 1, "done")
+        pairs = suggest_document(proj, suggester, document, min_score=min_score, top=top)
+        stored = 0
+        if store:
+            stored = save_suggestions(
+                proj,
+                [s for _, found in pairs for s in found],
+                segment_ids=[seg.id for seg, _ in pairs],
+            )
+        names = {}
+        from frisat_qual.store.documents import list_documents
+
+        names = {d.id: d.name for d in list_documents(proj)}
+    rows = [
+        {
+            "document": names.get(seg.document_id, seg.document_id),
+            "segment": seg.id,
+            "start": seg.start,
+            "end": seg.end,
+            "text": seg.text,
+            "code": s.code_id,
+            "score": round(s.score, 4),
+            "threshold": round(s.threshold, 4),
+            "evidence": s.evidence,
+        }
+        for seg, found in pairs
+        for s in found
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            text = " ".join(r["text"].split())
+            click.echo(
+                f"{r['document']}\t{r['start']}:{r['end']}\t{r['code']}\t{r['score']:.2f}"
+                f"\t{text[:60]}\t{_evidence_text(r['evidence'])}"
+            )
+        click.echo(
+            f"{len(rows)} suggestion(s)"
+            + (
+                f", {stored} stored as pending"
+                if store
+                else " (not stored; add --store to review them)"
+            ),
+            err=True,
+        )
+
+
+@suggest.command("pending")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--document", help="Only this document (name or id).")
+@click.option("--json", "as_json", is_flag=True)
+@_core_errors
+def suggest_pending(project: str, document: str | None, as_json: bool) -> None:
+    """List the pending suggestions with their ids, to accept or reject."""
+    from frisat_qual.store.documents import get_document
+    from frisat_qual.store.suggestions import pending_suggestions
+
+    with _open(project) as proj:
+        doc_id = get_document(proj, document).id if document else None
+        found = pending_suggestions(proj, document_id=doc_id)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": s.id,
+                        "segment": s.segment_id,
+                        "document": s.document_id,
+                        "start": s.start,
+                        "end": s.end,
+                        "code": s.code_id,
+                        "score": s.score,
+                    }
+                    for s in found
+                ],
+                indent=2,
+            )
+        )
+        return
+    for s in found:
+        click.echo(f"{s.id}\t{s.document_id}\t{s.start}:{s.end}\t{s.code_id}\t{s.score:.2f}")
+    click.echo(f"{len(found)} pending", err=True)
+
+
+def _review_command(name: str, verb: str) -> None:
+    """Register `suggest accept` / `suggest reject`: the same shape, two decisions."""
+
+    @suggest.command(name, help=f"{verb.capitalize()} pending suggestions by id.")
+    @click.argument("project", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("ids", nargs=-1, type=int, required=True)
+    @CODER_OPTION
+    @_core_errors
+    def command(project: str, ids: tuple[int, ...], coder: str | None) -> None:
+        from frisat_qual.store import suggestions
+
+        decide = getattr(suggestions, f"{name}_suggestion")
+        with _open(project) as proj:
+            for suggestion_id in ids:
+                decide(proj, suggestion_id, _coder(coder))
+        click.echo(f"{verb} {len(ids)} suggestion(s)")
+
+
+_review_command("accept", "accepted")
+_review_command("reject", "rejected")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--coder", "coders", multiple=True, required=True, help="Whose coding (repeatable).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@_core_errors
+def gold(project: str, coders: tuple[str, ...], output: str) -> None:
+    """Write a coder's coding as a GOLD.csv (one row per segment) for `evaluate`."""
+    from frisat_qual.suggest.evaluate import gold_from_project, write_gold_csv
+
+    with _open(project) as proj:
+        rows = gold_from_project(proj, list(coders))
+    write_gold_csv(rows, output)
+    click.echo(f"Wrote {output} ({len(rows)} rows)")
+
+
+@cli.command()
+@click.argument("gold_csv", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--codebook",
+    "codebook_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Codebook (.yaml/.qdc) or project.",
+)
+@click.option(
+    "--project",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Also learn from this project's codings (zero-shot mode).",
+)
+@click.option(
+    "--mode", type=click.Choice(["zero-shot", "cv"]), default="zero-shot", show_default=True
+)
+@click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False),
+    help="Write one row per gold row: text, gold, predicted, scores.",
+)
+@_core_errors
+def evaluate(
+    gold_csv: str,
+    codebook_file: str,
+    project: str | None,
+    mode: str,
+    folds: int,
+    as_json: bool,
+    predictions: str | None,
+) -> None:
+    """Measure suggestions against a gold coding, beside a keyword-only baseline."""
+    from frisat_qual.codebook.manage import codebook_of
+    from frisat_qual.suggest.evaluate import evaluate as run_evaluation
+
+    book = codebook_of(codebook_file)
+    if project:
+        with _open(project) as proj:
+            result = run_evaluation(
+                gold_csv, book, proj, mode=mode, folds=folds, predictions_out=predictions
+            )
+    else:
+        result = run_evaluation(
+            gold_csv, book, None, mode=mode, folds=folds, predictions_out=predictions
+        )
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    base = result["baseline"]
+    click.echo(f"mode {result['mode']}, {result['n']} gold rows")
+    click.echo(f"{'figure':<28}{'suggester':>10}{'keywords':>10}")
+    for key in (
+        "micro_f1",
+        "macro_f1",
+        "staircase_level_accuracy",
+        "side_macro_f1",
+        "spor_micro_f1",
+    ):
+        mine, theirs = result.get(key), base.get(key)
+        fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+        click.echo(f"{key:<28}{fmt(mine):>10}{fmt(theirs):>10}")
+    click.echo(f"{'code':<24}{'P':>7}{'R':>7}{'F1':>7}{'kappa':>7}{'n':>6}{'kw F1':>7}")
+    for code_id, fig in result["per_code"].items():
+        kw = base["per_code"].get(code_id, {}).get("f1")
+        kappa = fig.get("kappa")
+        click.echo(
+            f"{code_id:<24}{fig['precision']:>7.2f}{fig['recall']:>7.2f}{fig['f1']:>7.2f}"
+            f"{(kappa if kappa is not None else float('nan')):>7.2f}{fig['support']:>6}"
+            f"{(kw if kw is not None else float('nan')):>7.2f}"
+        )
