@@ -14,6 +14,13 @@ from frisat_qual.tui.app import make_app
 SIZES = [(120, 40), (80, 24)]
 
 
+async def trained(pilot) -> None:
+    """Wait for the background training so the suggestions panel is the same every time."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_home_screen(snap_compare, size):
     assert snap_compare(make_app(None, coder="snapshot"), terminal_size=size)
@@ -22,16 +29,18 @@ def test_home_screen(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_coding_screen(snap_compare, demo_project_path, size):
     app = make_app(demo_project_path, coder="snapshot")
-    assert snap_compare(app, terminal_size=size, press=["tab", *["down"] * 12, "shift+down"])
+    assert snap_compare(app, terminal_size=size, press=["tab", *["down"] * 12, "shift+down"],
+                        run_before=trained)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_codebook_screen(snap_compare, demo_project_path, size):
     app = make_app(demo_project_path, coder="snapshot")
-    assert snap_compare(app, terminal_size=size, press=["c", "down", "down", "down"])
+    assert snap_compare(app, terminal_size=size, press=["c", "down", "down", "down"],
+                        run_before=trained)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_help_screen(snap_compare, demo_project_path, size):
     app = make_app(demo_project_path, coder="snapshot")
-    assert snap_compare(app, terminal_size=size, press=["question_mark"])
+    assert snap_compare(app, terminal_size=size, press=["question_mark"], run_before=trained)

@@ -11,12 +11,13 @@ core and redraws.
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, ProgressBar, Static
 
 from frisat_qual.codebook.picking import favourites, toggle_pinned
 from frisat_qual.errors import FrisatError
@@ -33,17 +34,29 @@ from frisat_qual.store.documents import documents_with_attributes, load_transcri
 from frisat_qual.store.journal import redo, undo
 from frisat_qual.store.memos import memos_for, write_memo
 from frisat_qual.store.stats import change_marker
+from frisat_qual.store.suggestions import (
+    accept_suggestion,
+    pending_suggestions,
+    reject_suggestion,
+    save_suggestions,
+    suggestion_counts,
+)
 from frisat_qual.tui.screens.dialogs import FormDialog, FormField
 from frisat_qual.tui.screens.picker import ChoiceDialog, CodePicker
 from frisat_qual.tui.screens.search import SearchHit, SearchScreen
 from frisat_qual.tui.widgets.codebook_tree import CodebookTree
 from frisat_qual.tui.widgets.document_tree import DocumentTree
+from frisat_qual.tui.widgets.suggestions import SuggestionsPanel
 from frisat_qual.tui.widgets.transcript import CodedSpan, TranscriptView, format_time
 
 #: Below this width the document pane is hidden until asked for (key d).
 NARROW = 110
 #: Seconds after the last coding before the document's progress figure is redrawn.
 PROGRESS_DELAY = 0.6
+#: Reviews (accepts, rejects) after which the suggester retrains in the background.
+RETRAIN_EVERY = 10
+#: Segments suggested for per step of suggest-all (the progress bar moves per step).
+SUGGEST_BATCH = 50
 
 
 class WorkspaceScreen(Screen[None]):
@@ -66,6 +79,13 @@ class WorkspaceScreen(Screen[None]):
         Binding("ctrl+b", "toggle_blind", "Blind mode", show=False),
         Binding("f5,ctrl+r", "reload", "Reload from disk", show=False),
         Binding("d", "toggle_documents", "Show/hide documents", show=False),
+        Binding("y", "accept_suggestion", "Accept top suggestion", show=False),
+        Binding(
+            "Y", "accept_all_suggestions", "Accept all suggestions above threshold", show=False
+        ),
+        Binding("r", "reject_suggestion", "Reject top suggestion", show=False),
+        Binding("S", "suggest_all", "Suggest for the whole document", show=False),
+        Binding("R", "review_next", "Review mode: next most useful segment", show=False),
     ]
 
     def __init__(self) -> None:
@@ -77,6 +97,9 @@ class WorkspaceScreen(Screen[None]):
         self.last_action = ""
         self._marker: tuple[int, int] | None = None
         self._progress_timer = None
+        self.suggester = None
+        self._trained_marker: tuple[int, int] | None = None
+        self._changes_since_training = 0
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -86,6 +109,8 @@ class WorkspaceScreen(Screen[None]):
             with Vertical(id="middle"):
                 yield TranscriptView(id="transcript")
                 yield Static("", id="favourites", markup=False)
+                yield SuggestionsPanel(id="suggestions")
+                yield ProgressBar(id="suggest-progress", show_eta=False)
             yield CodebookTree(id="codebook")
         yield Static("", id="status", markup=False)
         yield Footer()
@@ -98,6 +123,7 @@ class WorkspaceScreen(Screen[None]):
         if items:
             self.open_document(items[0][0].id)
         self._marker = change_marker(self.app.project)
+        self.train_suggester()
         self.query_one(DocumentTree).focus()
         self._apply_width(self.size.width)
 
@@ -173,6 +199,12 @@ class WorkspaceScreen(Screen[None]):
             if self._progress_timer is not None:
                 self._progress_timer.stop()
             self._progress_timer = self.set_timer(PROGRESS_DELAY, self._update_progress)
+        if not full:
+            # a batch of new codings or reviews: let the suggester learn from them
+            self._changes_since_training += 1
+            if self._changes_since_training >= RETRAIN_EVERY:
+                self.train_suggester()
+            self.show_suggestions()
         if message and not full:
             self.last_action = message  # shown in the status line: no toast per keypress
         self._marker = change_marker(project)
@@ -204,6 +236,7 @@ class WorkspaceScreen(Screen[None]):
 
     def on_transcript_view_segment_changed(self, event: TranscriptView.SegmentChanged) -> None:
         self.update_status()
+        self.show_suggestions()
 
     @on(CodebookTree.CodeChosen)
     def code_chosen(self, event: CodebookTree.CodeChosen) -> None:
@@ -233,9 +266,9 @@ class WorkspaceScreen(Screen[None]):
                     parts.append(f"selection {selection[1] - selection[0]} chars")
         if self.last_action:
             parts.append(self.last_action)
-        pending = getattr(self.app, "pending_suggestions", None)
-        if callable(pending):
-            parts.append(f"{pending()} suggestions")
+        pending = suggestion_counts(self.app.project).get("pending", 0)
+        if pending:
+            parts.append(f"{pending} pending suggestions")
         parts.append("? help")
         self.query_one("#status", Static).update("  │  ".join(parts), layout=False)
 
@@ -402,6 +435,170 @@ class WorkspaceScreen(Screen[None]):
             timeout=2,
             markup=False,
         )
+
+    # -- suggestions -----------------------------------------------------------------------
+
+    class SuggesterReady(Message):
+        """A suggester finished training in the background."""
+
+        def __init__(self, suggester: object) -> None:
+            super().__init__()
+            self.suggester = suggester
+
+    class SuggestionsStored(Message):
+        """Suggest-all for a document stored its pending suggestions."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    def train_suggester(self) -> None:
+        """(Re)train in a thread worker: typing never waits for it."""
+        self._changes_since_training = 0
+        self._train()
+
+    @work(thread=True, exclusive=True, group="train")
+    def _train(self) -> None:
+        from frisat_qual.suggest.ensemble import Suggester
+
+        project = self.app.project.reopen()  # sqlite connections belong to one thread
+        try:
+            suggester = Suggester.train(project)
+        except FrisatError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        finally:
+            project.close()
+        self.post_message(self.SuggesterReady(suggester))
+
+    def on_workspace_screen_suggester_ready(self, event: SuggesterReady) -> None:
+        self.suggester = event.suggester
+        self.show_suggestions()
+
+    def _code_labels(self) -> dict[str, tuple[str, str]]:
+        return {r["id"]: (r["label"], r["color"]) for r in code_rows(self.app.project)}
+
+    def current_suggestions(self) -> list:
+        seg = self.view.current_segment
+        if self.suggester is None or seg is None:
+            return []
+        from frisat_qual.suggest.service import suggest_segments
+
+        (found,) = suggest_segments(self.app.project, self.suggester, [seg], min_score=0.0, top=5)
+        return found
+
+    def show_suggestions(self) -> None:
+        panel = self.query_one(SuggestionsPanel)
+        if self.suggester is None:
+            panel.show([], {}, note="training the suggester…")
+            return
+        panel.show(self.current_suggestions(), self._code_labels())
+
+    def _stored_for_current(self, found: list) -> dict[str, int]:
+        """Store what is shown as pending (so the decision is recorded) and return
+        code -> stored suggestion id."""
+        seg = self.view.current_segment
+        save_suggestions(self.app.project, found, segment_ids=[seg.id])
+        return {p.code_id: p.id for p in pending_suggestions(self.app.project, segment_id=seg.id)}
+
+    def action_accept_suggestion(self) -> None:
+        found = self.current_suggestions()
+        if not found:
+            self.app.bell()
+            return
+        top = found[0]
+
+        def accept() -> object:
+            ids = self._stored_for_current(found)
+            return accept_suggestion(self.app.project, ids[top.code_id], self.app.coder)
+
+        if self._run(accept, full=False) is not None:
+            self.last_action = f"accepted: {top.code_id}"
+            self.update_status()
+
+    def action_accept_all_suggestions(self) -> None:
+        found = [s for s in self.current_suggestions() if s.score >= s.threshold]
+        if not found:
+            self.app.bell()
+            return
+
+        def accept_all() -> object:
+            ids = self._stored_for_current(found)
+            with self.app.project.transaction():
+                return [
+                    accept_suggestion(self.app.project, ids[s.code_id], self.app.coder)
+                    for s in found
+                ]
+
+        if self._run(accept_all, full=False) is not None:
+            self.last_action = f"accepted {len(found)} suggestion(s)"
+            self.update_status()
+
+    def action_reject_suggestion(self) -> None:
+        found = self.current_suggestions()
+        if not found:
+            self.app.bell()
+            return
+        top = found[0]
+
+        def reject() -> object:
+            ids = self._stored_for_current(found)
+            return reject_suggestion(self.app.project, ids[top.code_id], self.app.coder)
+
+        if self._run(reject, full=False) is not None:
+            self.last_action = f"rejected: {top.code_id}"
+            self.update_status()
+
+    def action_suggest_all(self) -> None:
+        if self.suggester is None or self.document_id is None:
+            self.notify("the suggester is still training", severity="warning")
+            return
+        self.query_one("#suggest-progress", ProgressBar).display = True
+        self._suggest_all(self.document_id, self.suggester)
+
+    @work(thread=True, exclusive=True, group="suggest-all")
+    def _suggest_all(self, document_id: int, suggester) -> None:
+        from frisat_qual.store.documents import segments_of
+        from frisat_qual.suggest.service import suggest_segments
+
+        project = self.app.project.reopen()
+        try:
+            segments = segments_of(project, document_id)
+            bar = self.query_one("#suggest-progress", ProgressBar)
+            self.app.call_from_thread(bar.update, total=len(segments), progress=0)
+            stored = 0
+            for start in range(0, len(segments), SUGGEST_BATCH):
+                batch = segments[start : start + SUGGEST_BATCH]
+                found = suggest_segments(project, suggester, batch)
+                stored += save_suggestions(
+                    project, [s for f in found for s in f], segment_ids=[s.id for s in batch]
+                )
+                self.app.call_from_thread(bar.update, progress=start + len(batch))
+        finally:
+            project.close()
+        self.post_message(self.SuggestionsStored(stored))
+
+    def on_workspace_screen_suggestions_stored(self, event: SuggestionsStored) -> None:
+        self.query_one("#suggest-progress", ProgressBar).display = False
+        self.update_status()
+        self.notify(f"{event.count} suggestions stored for review", timeout=3)
+
+    def action_review_next(self) -> None:
+        """Review mode: go to the segment whose decision would teach the model most."""
+        if self.suggester is None:
+            self.notify("the suggester is still training", severity="warning")
+            return
+        from frisat_qual.suggest.queue import review_queue
+
+        queue = review_queue(self.app.project, self.suggester, document=self.document_id, limit=1)
+        if not queue:
+            self.notify("nothing left to review in this document", timeout=2)
+            return
+        target = queue[0].segment
+        index = next((i for i, s in enumerate(self.view.segments) if s.id == target.id), None)
+        if index is not None:
+            self.view.move_to(index)
+            self.view.focus()
 
     # -- navigation -------------------------------------------------------------------------
 
