@@ -77,3 +77,21 @@ async def test_suggest_all_and_review_mode(demo_copy):
         await pilot.press("R")
         await pilot.pause()
         assert view.segment_index > 0, "review mode jumped to a useful segment"
+
+
+async def test_accept_all_above_threshold(demo_copy):
+    app = make_app(demo_copy, coder="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, _view = await _ready(app, pilot)
+        above = [s.code_id for s in screen.current_suggestions() if s.score >= s.threshold]
+        assert above
+        await pilot.press("Y")
+        await pilot.pause()
+        with open_project(demo_copy) as project:
+            mine = query_codings(project, coder="ann")
+        assert sorted(c.code_id for c in mine) == sorted(above)
+        assert {c.origin for c in mine} == {"accepted-suggestion"}
+        await pilot.press("u")  # undo takes the accepts back and returns them to review
+        await pilot.pause()
+        with open_project(demo_copy) as project:
+            assert query_codings(project, coder="ann") == []

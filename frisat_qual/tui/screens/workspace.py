@@ -501,53 +501,35 @@ class WorkspaceScreen(Screen[None]):
         save_suggestions(self.app.project, found, segment_ids=[seg.id])
         return {p.code_id: p.id for p in pending_suggestions(self.app.project, segment_id=seg.id)}
 
-    def action_accept_suggestion(self) -> None:
+    def _decide(self, decide, *, every_above_threshold: bool = False) -> None:
+        """Accept or reject the top suggestion (or accept all above threshold): the shown
+        suggestions are stored first, so who decided what and when is recorded."""
         found = self.current_suggestions()
+        if every_above_threshold:
+            found = [s for s in found if s.score >= s.threshold]
         if not found:
             self.app.bell()
             return
-        top = found[0]
+        chosen = found if every_above_threshold else found[:1]
 
-        def accept() -> object:
-            ids = self._stored_for_current(found)
-            return accept_suggestion(self.app.project, ids[top.code_id], self.app.coder)
-
-        if self._run(accept, full=False) is not None:
-            self.last_action = f"accepted: {top.code_id}"
-            self.update_status()
-
-    def action_accept_all_suggestions(self) -> None:
-        found = [s for s in self.current_suggestions() if s.score >= s.threshold]
-        if not found:
-            self.app.bell()
-            return
-
-        def accept_all() -> object:
+        def decide_all() -> object:
             ids = self._stored_for_current(found)
             with self.app.project.transaction():
-                return [
-                    accept_suggestion(self.app.project, ids[s.code_id], self.app.coder)
-                    for s in found
-                ]
+                return [decide(self.app.project, ids[s.code_id], self.app.coder) for s in chosen]
 
-        if self._run(accept_all, full=False) is not None:
-            self.last_action = f"accepted {len(found)} suggestion(s)"
+        if self._run(decide_all, full=False) is not None:
+            verb = "accepted" if decide is accept_suggestion else "rejected"
+            self.last_action = f"{verb}: {', '.join(s.code_id for s in chosen)}"
             self.update_status()
+
+    def action_accept_suggestion(self) -> None:
+        self._decide(accept_suggestion)
+
+    def action_accept_all_suggestions(self) -> None:
+        self._decide(accept_suggestion, every_above_threshold=True)
 
     def action_reject_suggestion(self) -> None:
-        found = self.current_suggestions()
-        if not found:
-            self.app.bell()
-            return
-        top = found[0]
-
-        def reject() -> object:
-            ids = self._stored_for_current(found)
-            return reject_suggestion(self.app.project, ids[top.code_id], self.app.coder)
-
-        if self._run(reject, full=False) is not None:
-            self.last_action = f"rejected: {top.code_id}"
-            self.update_status()
+        self._decide(reject_suggestion)
 
     def action_suggest_all(self) -> None:
         if self.suggester is None or self.document_id is None:
