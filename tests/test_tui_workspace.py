@@ -268,3 +268,33 @@ async def test_command_palette_offers_workspace_actions(small_project):
         await command.callback()
         await pilot.pause()
         assert view.segment_index == 1
+
+
+async def test_staircase_grid_counts_and_memo_on_code(small_project):
+    from frisat_qual.tui.widgets.staircase import StaircaseGrid
+
+    app = make_app(small_project, coder="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await _start(app, pilot)
+        await pilot.press("down")
+        app.screen.apply("leder.bagside")
+        await pilot.pause()
+        from rich.console import Console
+
+        console = Console(width=40, record=True)
+        console.print(app.screen.query_one(StaircaseGrid).table)
+        text = console.export_text()
+        leder_row = next(line for line in text.splitlines() if line.strip().startswith("leder"))
+        assert "1 (1)" in leder_row and "0 (0)" in leder_row
+        tree = app.screen.query_one(CodebookTree)
+        tree.focus()
+        tree.select_code("spor.regler")
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"husk definitionen")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        with open_project(small_project) as project:
+            memos = [(m.target_type, m.target_id, m.text) for m in all_memos(project)]
+        assert memos == [("code", "spor.regler", "husk definitionen")]
+        assert view.segment_index == 1

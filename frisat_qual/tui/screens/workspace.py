@@ -46,6 +46,7 @@ from frisat_qual.tui.screens.picker import ChoiceDialog, CodePicker
 from frisat_qual.tui.screens.search import SearchHit, SearchScreen
 from frisat_qual.tui.widgets.codebook_tree import CodebookTree
 from frisat_qual.tui.widgets.document_tree import DocumentTree
+from frisat_qual.tui.widgets.staircase import StaircaseGrid
 from frisat_qual.tui.widgets.suggestions import SuggestionsPanel
 from frisat_qual.tui.widgets.transcript import CodedSpan, TranscriptView, format_time
 
@@ -72,7 +73,9 @@ class WorkspaceScreen(Screen[None]):
         Binding("U,ctrl+y", "redo", "Redo", show=False),
         Binding("n", "next_uncoded", "Next uncoded", show=True),
         Binding("N", "previous_uncoded", "Previous uncoded", show=False),
-        Binding("m", "memo_coding", "Memo on coding (or document)", show=False),
+        Binding(
+            "m", "memo_coding", "Memo on coding, document, or (in the codebook) code", show=False
+        ),
         Binding("M", "memo_document", "Memo on document", show=False),
         Binding("ctrl+f,slash", "search", "Search", show=True),
         Binding("p", "pin_code", "Pin code to number keys", show=False),
@@ -111,7 +114,9 @@ class WorkspaceScreen(Screen[None]):
                 yield Static("", id="favourites", markup=False)
                 yield SuggestionsPanel(id="suggestions")
                 yield ProgressBar(id="suggest-progress", show_eta=False)
-            yield CodebookTree(id="codebook")
+            with Vertical(id="codes"):
+                yield StaircaseGrid(id="staircase")
+                yield CodebookTree(id="codebook")
         yield Static("", id="status", markup=False)
         yield Footer()
 
@@ -152,6 +157,15 @@ class WorkspaceScreen(Screen[None]):
         keys = "  ".join(f"{n}:{label}" for n, (_, label, _) in enumerate(self.favourite_codes, 1))
         self.query_one("#favourites", Static).update(keys, layout=False)
 
+    def refresh_staircase(self) -> None:
+        """Counts per step and side: in the open document, and in the project."""
+        view = self.view
+        here: dict[str, int] = {}
+        for span in view.codings:
+            here[span.code_id] = here.get(span.code_id, 0) + 1
+        colors = {r["id"]: r["color"] for r in code_rows(self.app.project, include_retired=False)}
+        self.query_one(StaircaseGrid).show(here, coding_counts(self.app.project), colors)
+
     def coded_spans(self, document_id: int) -> list[CodedSpan]:
         """The document's codings with labels and colours (only mine in blind mode)."""
         codes = {r["id"]: r for r in code_rows(self.app.project)}
@@ -178,6 +192,7 @@ class WorkspaceScreen(Screen[None]):
             index = next((i for i, s in enumerate(segments) if s.id == segment_id), 0)
             self.view.move_to(index)
         self.query_one(DocumentTree).select_document(doc.id)
+        self.refresh_staircase()
         self.update_status()
 
     def after_change(self, message: str | None = None, *, full: bool = True) -> None:
@@ -208,6 +223,7 @@ class WorkspaceScreen(Screen[None]):
         if message and not full:
             self.last_action = message  # shown in the status line: no toast per keypress
         self._marker = change_marker(project)
+        self.refresh_staircase()
         self.update_status()
         if message and full:
             self.notify(message, timeout=2, markup=False)
@@ -411,6 +427,11 @@ class WorkspaceScreen(Screen[None]):
         )
 
     def action_memo_coding(self) -> None:
+        tree = self.query_one(CodebookTree)
+        if tree.has_focus and tree.current_code_id:
+            code_id = tree.current_code_id
+            self._memo("code", code_id, f"Memo on code {code_id}")
+            return
         if not self.codings_at_selection():
             self.action_memo_document()
             return
