@@ -16,9 +16,15 @@ SIZES = [(120, 40), (80, 24)]
 
 async def trained(pilot) -> None:
     """Wait for the background training so the suggestions panel is the same every time."""
-    await pilot.pause()
+    from frisat_qual.tui.screens.workspace import WorkspaceScreen
+
+    for _ in range(300):
+        workspace = [s for s in pilot.app.screen_stack if isinstance(s, WorkspaceScreen)]
+        if workspace and workspace[0].suggester is not None:
+            break
+        await pilot.pause(0.1)
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await pilot.pause(0.3)  # the suggestions panel fills once the cursor rests
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

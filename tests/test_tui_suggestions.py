@@ -35,7 +35,7 @@ async def _ready(app, pilot):
         found = screen.current_suggestions()
         if found and found[0].score >= found[0].threshold and not screen.codings_at_selection():
             break
-    await pilot.pause()
+    await pilot.pause(0.3)  # the panel fills once the cursor rests
     return screen, view
 
 

@@ -54,6 +54,10 @@ from frisat_qual.tui.widgets.transcript import CodedSpan, TranscriptView, format
 NARROW = 110
 #: Seconds after the last coding before the document's progress figure is redrawn.
 PROGRESS_DELAY = 0.6
+#: Seconds after the workspace opens before the suggester starts training.
+TRAIN_DELAY = 0.8
+#: Seconds the cursor rests on a segment before its suggestions are scored and shown.
+SUGGEST_DELAY = 0.12
 #: Reviews (accepts, rejects) after which the suggester retrains in the background.
 RETRAIN_EVERY = 10
 #: Segments suggested for per step of suggest-all (the progress bar moves per step).
@@ -100,6 +104,7 @@ class WorkspaceScreen(Screen[None]):
         self.last_action = ""
         self._marker: tuple[int, int] | None = None
         self._progress_timer = None
+        self._suggest_timer = None
         self.suggester = None
         self._trained_marker: tuple[int, int] | None = None
         self._changes_since_training = 0
@@ -128,7 +133,8 @@ class WorkspaceScreen(Screen[None]):
         if items:
             self.open_document(items[0][0].id)
         self._marker = change_marker(self.app.project)
-        self.train_suggester()
+        # train once the workspace is on screen, so opening is not slowed by it
+        self.set_timer(TRAIN_DELAY, self.train_suggester)
         self.query_one(DocumentTree).focus()
         self._apply_width(self.size.width)
 
@@ -219,7 +225,9 @@ class WorkspaceScreen(Screen[None]):
             self._changes_since_training += 1
             if self._changes_since_training >= RETRAIN_EVERY:
                 self.train_suggester()
-            self.show_suggestions()
+            if self._suggest_timer is not None:
+                self._suggest_timer.stop()
+            self._suggest_timer = self.set_timer(SUGGEST_DELAY, self.show_suggestions)
         if message and not full:
             self.last_action = message  # shown in the status line: no toast per keypress
         self._marker = change_marker(project)
@@ -252,7 +260,10 @@ class WorkspaceScreen(Screen[None]):
 
     def on_transcript_view_segment_changed(self, event: TranscriptView.SegmentChanged) -> None:
         self.update_status()
-        self.show_suggestions()
+        # scoring takes a few ms: do it when the cursor rests, so held-down keys stay fast
+        if self._suggest_timer is not None:
+            self._suggest_timer.stop()
+        self._suggest_timer = self.set_timer(SUGGEST_DELAY, self.show_suggestions)
 
     @on(CodebookTree.CodeChosen)
     def code_chosen(self, event: CodebookTree.CodeChosen) -> None:
