@@ -22,10 +22,13 @@ def demo_copy(demo_project_path, tmp_path):
 
 
 async def _ready(app, pilot):
-    await pilot.pause()
+    screen = app.screen
+    for _ in range(300):  # training starts shortly after the workspace is shown
+        if screen.suggester is not None:
+            break
+        await pilot.pause(0.1)
     await app.workers.wait_for_complete()
     await pilot.pause()
-    screen = app.screen
     assert screen.suggester is not None, "trained in the background"
     view = screen.query_one(TranscriptView)
     view.focus()

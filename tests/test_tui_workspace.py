@@ -298,3 +298,31 @@ async def test_staircase_grid_counts_and_memo_on_code(small_project):
             memos = [(m.target_type, m.target_id, m.text) for m in all_memos(project)]
         assert memos == [("code", "spor.regler", "husk definitionen")]
         assert view.segment_index == 1
+
+
+async def test_filter_pin_paging_and_theme(small_project):
+    app = make_app(small_project, coder="ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await _start(app, pilot)
+        # filter-as-you-type in the codebook pane, enter applies the first match
+        app.screen.query_one("#code-filter").focus()
+        await pilot.press(*"projektpause")
+        await pilot.pause()
+        tree = app.screen.query_one(CodebookTree)
+        assert tree.matches == ["tema.projektpause"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [c[0] for c in _codings(small_project)] == ["tema.projektpause"]
+        assert view.has_focus
+        # pin a code to the number keys
+        tree.focus()
+        tree.select_code("spor.tillid")
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.screen.favourite_codes[0][0] == "spor.tillid"
+        # paging and the light/dark theme
+        view.focus()
+        await pilot.press("pagedown", "pageup")
+        dark = app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert app.current_theme.dark is not dark

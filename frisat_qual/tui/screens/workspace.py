@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar, Static
 
 from frisat_qual.codebook.picking import favourites, toggle_pinned
 from frisat_qual.errors import FrisatError
@@ -121,6 +121,7 @@ class WorkspaceScreen(Screen[None]):
                 yield ProgressBar(id="suggest-progress", show_eta=False)
             with Vertical(id="codes"):
                 yield StaircaseGrid(id="staircase")
+                yield Input(placeholder="filter codes", id="code-filter")
                 yield CodebookTree(id="codebook")
         yield Static("", id="status", markup=False)
         yield Footer()
@@ -264,6 +265,19 @@ class WorkspaceScreen(Screen[None]):
         if self._suggest_timer is not None:
             self._suggest_timer.stop()
         self._suggest_timer = self.set_timer(SUGGEST_DELAY, self.show_suggestions)
+
+    @on(Input.Changed, "#code-filter")
+    def filter_codes(self, event: Input.Changed) -> None:
+        self.query_one(CodebookTree).filter(event.value)
+
+    @on(Input.Submitted, "#code-filter")
+    def filter_done(self, event: Input.Submitted) -> None:
+        """Enter in the filter applies the first matching code to the selection."""
+        tree = self.query_one(CodebookTree)
+        if tree.matches:
+            self.apply(tree.matches[0])
+        event.input.value = ""  # the whole codebook again for the next code
+        self.view.focus()
 
     @on(CodebookTree.CodeChosen)
     def code_chosen(self, event: CodebookTree.CodeChosen) -> None:
