@@ -14,7 +14,9 @@ def test_core_does_not_import_textual_or_rich():
     code = (
         "import sys\n"
         "import frisat_qual.store, frisat_qual.corpus.importer, frisat_qual.corpus.auditing,"
-        " frisat_qual.nlp, frisat_qual.demo\n"
+        " frisat_qual.nlp, frisat_qual.demo, frisat_qual.codebook.manage,"
+        " frisat_qual.codebook.picking, frisat_qual.exchange.codings_csv,"
+        " frisat_qual.suggest.service, frisat_qual.suggest.evaluate, frisat_qual.recent\n"
         "bad = [m for m in ('textual', 'rich') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )
