@@ -203,3 +203,41 @@ class Codebook:
 
     def by_id(self) -> dict[str, CodeSpec]:
         return {c.id: c for c in self.codes}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A code suggested for a passage, as the suggester makes it (not stored yet).
+
+    `score` is a calibrated probability; `threshold` the code's cut above which it is
+    suggested. `evidence` is plain JSON data: the matched keywords, the strongest features,
+    and for staircase codes whether the step came from the speaker's rolle or the text.
+    """
+
+    code_id: str
+    score: float
+    threshold: float
+    evidence: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    model_version: str = ""
+    segment_id: int | None = None
+    document_id: int | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredSuggestion:
+    id: int
+    segment_id: int
+    document_id: int
+    start: int
+    end: int
+    code_id: str
+    score: float
+    evidence: dict[str, Any] = field(compare=False, hash=False)
+    model_version: str
+    status: str
+    created: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+    coding_id: int | None

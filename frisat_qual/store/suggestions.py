@@ -18,11 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from frisat_qual.errors import FrisatError, NotFound
-from frisat_qual.models import Coding
+from frisat_qual.models import Coding, StoredSuggestion, Suggestion
 from frisat_qual.store.codings import apply_code
 from frisat_qual.store.journal import record
 from frisat_qual.store.project import Project
@@ -37,44 +36,6 @@ _NOT_CODED = (
     "NOT EXISTS (SELECT 1 FROM codings c WHERE c.document_id = s.document_id"
     ' AND c.code_id = s.code_id AND c.start <= s.start AND c."end" >= s."end")'
 )
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A code suggested for a passage, as the suggester makes it (not stored yet).
-
-    `score` is a calibrated probability; `threshold` the code's cut above which it is
-    suggested. `evidence` is plain JSON data: the matched keywords, the strongest features,
-    and for staircase codes whether the step came from the speaker's rolle or the text.
-    """
-
-    code_id: str
-    score: float
-    threshold: float
-    evidence: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    model_version: str = ""
-    segment_id: int | None = None
-    document_id: int | None = None
-    start: int | None = None
-    end: int | None = None
-
-
-@dataclass(frozen=True)
-class StoredSuggestion:
-    id: int
-    segment_id: int
-    document_id: int
-    start: int
-    end: int
-    code_id: str
-    score: float
-    evidence: dict[str, Any] = field(compare=False, hash=False)
-    model_version: str
-    status: str
-    created: str
-    reviewed_by: str | None
-    reviewed_at: str | None
-    coding_id: int | None
 
 
 def _stored(row: Sequence) -> StoredSuggestion:
