@@ -32,9 +32,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from frisat_qual.errors import FrisatError
-from frisat_qual.models import INTERVIEWER, Codebook, Segment
+from frisat_qual.models import INTERVIEWER, Codebook, Segment, Suggestion
 from frisat_qual.store import Project
-from frisat_qual.store.suggestions import Suggestion
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np

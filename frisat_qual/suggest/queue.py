@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from frisat_qual.models import Segment
+from frisat_qual.models import Segment, Suggestion
 from frisat_qual.store import Project
-from frisat_qual.store.suggestions import Suggestion
 from frisat_qual.suggest.ensemble import Suggester
 
 UNCERTAINTY_SPREAD = 0.25

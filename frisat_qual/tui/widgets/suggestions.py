@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from frisat_qual.store.suggestions import Suggestion
+from frisat_qual.models import Suggestion
 
 BAR = 10
 
