@@ -9,12 +9,13 @@ CLI, the TUI and the writers format them as they like. Only current document ver
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from frisat_qual.errors import FrisatError
-from frisat_qual.models import Coding, Document
+from frisat_qual.models import Coding, Document, Segment, Turn
 from frisat_qual.store.cases import all_case_attributes, list_cases
 from frisat_qual.store.codes import code_rows
 from frisat_qual.store.codings import query_codings
@@ -257,18 +258,21 @@ def cooccurrence(
     seg_codes: dict[str, set[int]] = {}  # code -> ids of segments it touches
     turn_codes: dict[str, set[int]] = {}
     for doc_id, codings in per_doc.items():
-        for a, b in combinations(codings, 2):
-            if a.code_id != b.code_id and _overlaps(a, b):
-                key = tuple(sorted((a.code_id, b.code_id), key=order.__getitem__))
-                overlaps[key] = overlaps.get(key, 0) + 1
+        ordered = sorted(codings, key=lambda c: (c.start, c.end))
+        for i, a in enumerate(ordered):
+            # later codings start at or after a.start, so they overlap a while they start
+            # before a ends: a sweep instead of comparing every pair
+            for b in ordered[i + 1 :]:
+                if b.start >= a.end:
+                    break
+                if a.code_id != b.code_id:
+                    key = tuple(sorted((a.code_id, b.code_id), key=order.__getitem__))
+                    overlaps[key] = overlaps.get(key, 0) + 1
         for units, target in (
             (segments_of(project, doc_id), seg_codes),
             (turns_of(project, doc_id), turn_codes),
         ):
-            for unit in units:
-                for c in codings:
-                    if c.start < unit.end and unit.start < c.end:
-                        target.setdefault(c.code_id, set()).add(unit.id)
+            _mark_units(units, codings, target)
     rows = []
     used = sorted(set(seg_codes) | {k for pair in overlaps for k in pair}, key=order.__getitem__)
     for a, b in combinations(used, 2):
@@ -279,6 +283,20 @@ def cooccurrence(
             union = len(sa | sb)
             rows.append(CooccurrenceRow(a, b, n, both, turns, both / union if union else 0.0))
     return rows
+
+
+def _mark_units(
+    units: Sequence[Segment | Turn], codings: list[Coding], target: dict[str, set[int]]
+) -> None:
+    """Add to `target[code]` the ids of the units (in text order, not overlapping) that a
+    coding of that code shares characters with."""
+    ends = [u.end for u in units]
+    for c in codings:
+        i = bisect_right(ends, c.start)  # the first unit ending after the coding starts
+        while i < len(units) and units[i].start < c.end:
+            if units[i].end > c.start:
+                target.setdefault(c.code_id, set()).add(units[i].id)
+            i += 1
 
 
 @dataclass
@@ -313,11 +331,18 @@ def staircase(
     scope = report_scope(project, coders=coders, documents=documents, attributes=attributes)
     spor_codes = [r["id"] for r in _codable_codes(project) if r["id"].startswith("spor.")]
     by_code: dict[str, list[Coding]] = {}
+    by_doc_code: dict[tuple[int, str], list[Coding]] = {}
     for c in scope.codings:
         by_code.setdefault(c.code_id, []).append(c)
+        by_doc_code.setdefault((c.document_id, c.code_id), []).append(c)
 
     def touching(codings: list[Coding], code: str) -> int:
-        return sum(1 for s in by_code.get(code, []) if any(_overlaps(s, c) for c in codings))
+        hits: set[int] = set()
+        for c in codings:
+            for other in by_doc_code.get((c.document_id, code), []):
+                if other.id not in hits and _overlaps(other, c):
+                    hits.add(other.id)
+        return len(hits)
 
     cells = {}
     kant = {}
@@ -344,7 +369,8 @@ class Quote:
 
 
 def attribution(attributes: dict[str, str], fallback: str) -> str:
-    """"(Udvalgsformand, kommune 2)": titel (or rolle, capitalised), then kommune."""
+    """The attribution after a quote, e.g. "(Udvalgsformand, kommune 2)": the titel
+    attribute (else rolle, capitalised), then kommune; `fallback` when neither is known."""
     who = attributes.get("titel") or (attributes.get("rolle") or "").capitalize()
     parts = [p for p in (who, attributes.get("kommune", "")) if p]
     return f"({', '.join(parts) if parts else fallback})"
