@@ -914,3 +914,64 @@ def evaluate(
             f"{(kappa if kappa is not None else float('nan')):>7.2f}{fig['support']:>6}"
             f"{(kw if kw is not None else float('nan')):>7.2f}"
         )
+
+
+# -- reports -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument(
+    "kind", type=click.Choice(["frequencies", "crosstab", "cooccurrence", "staircase", "quotes"])
+)
+@click.option("--by", help="Case attribute to break down by (rolle, kommune, omraade, ...).")
+@click.option("--code", "code_id", help="The code whose quotes to list.")
+@click.option("--coder", "coders", multiple=True, help="Only this coder's codings (repeatable).")
+@click.option("--attr", "attrs", multiple=True, help="Only cases with NAME=VALUE (repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "md", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@_core_errors
+def report(
+    project: str,
+    kind: str,
+    by: str | None,
+    code_id: str | None,
+    coders: tuple[str, ...],
+    attrs: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Theme frequencies, cross-tabs, co-occurrence, the staircase and quotes."""
+    from frisat_qual.reports.writers import build_report, render
+
+    attributes = {}
+    for item in attrs:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.ClickException(f"--attr {item!r}: write NAME=VALUE")
+        attributes[name.strip()] = value.strip()
+    with _open(project) as proj:
+        table = build_report(proj, kind, by=by, code=code_id, coders=coders, attributes=attributes)
+    if fmt == "table" and not output:
+        from rich.console import Console
+        from rich.table import Table
+
+        shown = Table(title=table.title)
+        for header in table.headers:
+            shown.add_column(header)
+        for row in table.rows:
+            shown.add_row(*(str(v) for v in row))
+        Console().print(shown)
+        return
+    text = render(table, "csv" if fmt == "table" else fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}")
+    else:
+        click.echo(text, nl=False)
