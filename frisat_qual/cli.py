@@ -530,6 +530,17 @@ def codebook_retire(project: str, code_id: str, restore: bool, coder: str | None
 # -- coding ----------------------------------------------------------------------------------
 
 
+def _attributes(attrs: tuple[str, ...]) -> dict[str, str]:
+    """--attr NAME=VALUE options as a dict."""
+    out = {}
+    for item in attrs:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.ClickException(f"--attr {item!r}: write NAME=VALUE")
+        out[name.strip()] = value.strip()
+    return out
+
+
 def _span(value: str) -> tuple[int, int]:
     start, sep, end = value.partition(":")
     if not sep or not start.strip().isdigit() or not end.strip().isdigit():
@@ -596,12 +607,7 @@ def codings(
     from frisat_qual.store.codings import query_codings
     from frisat_qual.store.documents import get_document
 
-    attributes = {}
-    for item in attrs:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise click.ClickException(f"--attr {item!r}: write NAME=VALUE")
-        attributes[name.strip()] = value.strip()
+    attributes = _attributes(attrs)
     with _open(project) as proj:
         doc_id = get_document(proj, document).id if document else None
         found = query_codings(
@@ -950,12 +956,7 @@ def report(
     """Theme frequencies, cross-tabs, co-occurrence, the staircase and quotes."""
     from frisat_qual.reports.writers import build_report, render
 
-    attributes = {}
-    for item in attrs:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise click.ClickException(f"--attr {item!r}: write NAME=VALUE")
-        attributes[name.strip()] = value.strip()
+    attributes = _attributes(attrs)
     with _open(project) as proj:
         table = build_report(proj, kind, by=by, code=code_id, coders=coders, attributes=attributes)
     if fmt == "table" and not output:
