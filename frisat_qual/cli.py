@@ -937,7 +937,7 @@ def evaluate(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "md", "json"]),
+    type=click.Choice(["table", "csv", "md", "json", "xlsx"]),
     default="table",
     show_default=True,
 )
@@ -954,7 +954,10 @@ def report(
     output: str | None,
 ) -> None:
     """Theme frequencies, cross-tabs, co-occurrence, the staircase and quotes."""
-    from frisat_qual.reports.writers import build_report, render
+    from frisat_qual.reports.writers import build_report, render, write_xlsx
+
+    if fmt == "xlsx" and not output:
+        raise click.ClickException("--format xlsx needs -o FILE.xlsx")
 
     attributes = _attributes(attrs)
     with _open(project) as proj:
@@ -969,6 +972,10 @@ def report(
         for row in table.rows:
             shown.add_row(*(str(v) for v in row))
         Console().print(shown)
+        return
+    if fmt == "xlsx":
+        write_xlsx(table, output)
+        click.echo(f"Wrote {output}")
         return
     text = render(table, "csv" if fmt == "table" else fmt)
     if output:

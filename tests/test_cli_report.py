@@ -47,3 +47,18 @@ def test_report_errors_are_one_line(demo_project_path):
         result = run("report", str(demo_project_path), *args, ok=False)
         assert result.exit_code == 1 and message in result.output
         assert "Traceback" not in result.output
+
+
+def test_xlsx_opens_with_openpyxl(demo_project_path, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "freq.xlsx"
+    run("report", str(demo_project_path), "frequencies", "--by", "omraade", "--format", "xlsx",
+        "-o", str(out))
+    sheet = load_workbook(out).active
+    rows = list(sheet.values)
+    assert rows[0][:3] == ("code", "label", "codings")
+    kant = next(r for r in rows if r[0] == "tema.kant")
+    assert kant[2] == 119
+    bad = run("report", str(demo_project_path), "frequencies", "--format", "xlsx", ok=False)
+    assert bad.exit_code == 1 and "-o" in bad.output

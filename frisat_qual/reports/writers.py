@@ -1,5 +1,5 @@
-"""Reports as tables and files: one `ReportTable` per report, written as CSV, Markdown or
-JSON (the CLI renders the same table with rich in the terminal).
+"""Reports as tables and files: one `ReportTable` per report, written as CSV, Markdown,
+JSON or an Excel sheet (the CLI renders the same table with rich in the terminal).
 
 JSON keeps each report's own shape where one is promised: frequencies are a list of
 objects with `code`, `codings`, `documents`, `cases`, `words` (and, with `by`, a `by`
@@ -20,7 +20,7 @@ from frisat_qual.reports import tables
 from frisat_qual.store import Project
 
 KINDS = ("frequencies", "crosstab", "cooccurrence", "staircase", "quotes")
-FORMATS = ("table", "csv", "md", "json")
+FORMATS = ("table", "csv", "md", "json", "xlsx")
 
 
 @dataclass
@@ -180,3 +180,23 @@ def render(table: ReportTable, fmt: str) -> str:
         lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.rows]
         return "\n".join(lines) + "\n"
     raise FrisatError(f"unknown format {fmt!r}")
+
+
+def write_xlsx(table: ReportTable, path: str) -> None:
+    """The table as an Excel sheet (header row in bold, columns sized to their content)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = table.title[:31]  # Excel's limit for sheet names
+    sheet.append(table.headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([v if isinstance(v, int | float) else str(v) for v in row])
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 80)
+    sheet.freeze_panes = "A2"
+    book.save(path)
