@@ -12,6 +12,7 @@ import csv
 import io
 from pathlib import Path
 
+from frisat_qual.csvfiles import read_csv
 from frisat_qual.errors import FrisatError, NotFound
 from frisat_qual.models import Coding
 from frisat_qual.store import Project
@@ -62,14 +63,7 @@ def import_codings_csv(
 ) -> int:
     """Store the codings of a CSV file (see module doc). Returns how many were added."""
     path = Path(path)
-    try:
-        content = path.read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FrisatError(f"{path.name}: cannot read ({exc})") from None
-    reader = csv.DictReader(io.StringIO(content))
-    missing = {"document", "start", "end", "code"} - set(reader.fieldnames or [])
-    if missing:
-        raise FrisatError(f"{path.name} line 1: missing column(s) {', '.join(sorted(missing))}")
+    reader = read_csv(path, {"document", "start", "end", "code"})
     codable = {r["id"] for r in code_rows(project) if r["codable"] and not r["retired"]}
     docs: dict[str, tuple[int, str]] = {}
     rows: list[tuple[int, int, int, str, str]] = []

@@ -32,7 +32,6 @@ Figures (`per_code` for every codable code of the codebook):
 from __future__ import annotations
 
 import csv
-import io
 import json
 import time
 from collections.abc import Sequence
@@ -40,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from frisat_qual.csvfiles import read_csv
 from frisat_qual.errors import FrisatError
 from frisat_qual.models import INTERVIEWER, Codebook
 from frisat_qual.store import Project
@@ -66,14 +66,7 @@ class GoldRow:
 def read_gold(path: str | Path, codebook: Codebook) -> list[GoldRow]:
     """The rows of a gold CSV, checked against the codebook (see module doc)."""
     path = Path(path)
-    try:
-        content = path.read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FrisatError(f"{path.name}: cannot read ({exc})") from None
-    reader = csv.DictReader(io.StringIO(content))
-    missing = {"text", "codes"} - set(reader.fieldnames or [])
-    if missing:
-        raise FrisatError(f"{path.name} line 1: missing column(s) {', '.join(sorted(missing))}")
+    reader = read_csv(path, {"text", "codes"})
     codable = {c.id for c in codebook.codes if c.codable}
     rows = []
     for line, raw in enumerate(reader, start=2):

@@ -105,6 +105,8 @@ class WorkspaceScreen(Screen[None]):
         self._marker: tuple[int, int] | None = None
         self._progress_timer = None
         self._suggest_timer = None
+        # pending suggestions in the status line: counted when they can change, not per key
+        self.pending_count = 0
         self.suggester = None
         self._trained_marker: tuple[int, int] | None = None
         self._changes_since_training = 0
@@ -134,6 +136,8 @@ class WorkspaceScreen(Screen[None]):
         if items:
             self.open_document(items[0][0].id)
         self._marker = change_marker(self.app.project)
+        self.pending_count = suggestion_counts(self.app.project).get("pending", 0)
+        self.update_status()
         # train once the workspace is on screen, so opening is not slowed by it
         self.set_timer(TRAIN_DELAY, self.train_suggester)
         self.query_one(DocumentTree).focus()
@@ -232,6 +236,7 @@ class WorkspaceScreen(Screen[None]):
         if message and not full:
             self.last_action = message  # shown in the status line: no toast per keypress
         self._marker = change_marker(project)
+        self.pending_count = suggestion_counts(project).get("pending", 0)
         self.refresh_staircase()
         self.update_status()
         if message and full:
@@ -307,7 +312,7 @@ class WorkspaceScreen(Screen[None]):
                     parts.append(f"selection {selection[1] - selection[0]} chars")
         if self.last_action:
             parts.append(self.last_action)
-        pending = suggestion_counts(self.app.project).get("pending", 0)
+        pending = self.pending_count
         if pending:
             parts.append(f"{pending} pending suggestions")
         parts.append("? help")
@@ -608,6 +613,7 @@ class WorkspaceScreen(Screen[None]):
 
     def on_workspace_screen_suggestions_stored(self, event: SuggestionsStored) -> None:
         self.query_one("#suggest-progress", ProgressBar).display = False
+        self.pending_count = suggestion_counts(self.app.project).get("pending", 0)
         self.update_status()
         self.notify(f"{event.count} suggestions stored for review", timeout=3)
 
