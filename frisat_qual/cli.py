@@ -928,16 +928,21 @@ def evaluate(
 @cli.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.argument(
-    "kind", type=click.Choice(["frequencies", "crosstab", "cooccurrence", "staircase", "quotes"])
+    "kind",
+    type=click.Choice(["frequencies", "crosstab", "cooccurrence", "staircase", "quotes", "all"]),
 )
-@click.option("--by", help="Case attribute to break down by (rolle, kommune, omraade, ...).")
+@click.option(
+    "--by",
+    help="Case attribute to break down by (rolle, kommune, omraade, ...); with `all`, the one"
+    " attribute to break down by instead of rolle, kommune and omraade.",
+)
 @click.option("--code", "code_id", help="The code whose quotes to list.")
 @click.option("--coder", "coders", multiple=True, help="Only this coder's codings (repeatable).")
 @click.option("--attr", "attrs", multiple=True, help="Only cases with NAME=VALUE (repeatable).")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "md", "json", "xlsx"]),
+    type=click.Choice(["table", "csv", "md", "json", "xlsx", "html"]),
     default="table",
     show_default=True,
 )
@@ -953,31 +958,55 @@ def report(
     fmt: str,
     output: str | None,
 ) -> None:
-    """Theme frequencies, cross-tabs, co-occurrence, the staircase and quotes."""
-    from frisat_qual.reports.writers import build_report, render, write_xlsx
+    """Theme frequencies, cross-tabs, co-occurrence, the staircase and quotes; `all` gives
+    every report at once, e.g. `report PROJECT all --format html -o report.html`."""
+    from frisat_qual.reports.writers import (
+        DEFAULT_BY,
+        build_all,
+        build_report,
+        render,
+        render_all,
+        write_xlsx,
+    )
 
     if fmt == "xlsx" and not output:
         raise click.ClickException("--format xlsx needs -o FILE.xlsx")
+    if kind == "all" and fmt == "csv":
+        raise click.ClickException("the full report comes as html, xlsx, md, json or table")
+    if kind == "all" and code_id:
+        raise click.ClickException("`all` quotes every code in use; --code is for `quotes`")
 
     attributes = _attributes(attrs)
     with _open(project) as proj:
-        table = build_report(proj, kind, by=by, code=code_id, coders=coders, attributes=attributes)
+        if kind == "all":
+            tables = build_all(
+                proj, by=(by,) if by else DEFAULT_BY, coders=coders, attributes=attributes
+            )
+        else:
+            tables = [
+                build_report(proj, kind, by=by, code=code_id, coders=coders, attributes=attributes)
+            ]
     if fmt == "table" and not output:
         from rich.console import Console
         from rich.table import Table
 
-        shown = Table(title=table.title)
-        for header in table.headers:
-            shown.add_column(header)
-        for row in table.rows:
-            shown.add_row(*(str(v) for v in row))
-        Console().print(shown)
+        console = Console()
+        for table in tables:
+            shown = Table(title=table.title)
+            for header in table.headers:
+                shown.add_column(header)
+            for row in table.rows:
+                shown.add_row(*(str(v) for v in row))
+            console.print(shown)
         return
     if fmt == "xlsx":
-        write_xlsx(table, output)
+        write_xlsx(tables if kind == "all" else tables[0], output)
         click.echo(f"Wrote {output}")
         return
-    text = render(table, "csv" if fmt == "table" else fmt)
+    if kind == "all":
+        text = render_all(tables, "md" if fmt == "table" else fmt)
+    else:
+        text = render(tables[0], "csv" if fmt == "table" else fmt)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}")

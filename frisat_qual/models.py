@@ -7,7 +7,7 @@ only ever see these, never database rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Roles a speaker can have in an interview.
 INTERVIEWER = "interviewer"
@@ -117,6 +117,17 @@ class Coding:
     coder: str
     origin: str
     created: str
+
+
+class CodedSpan(NamedTuple):
+    """A coding without its provenance: what reports read by the hundred thousand."""
+
+    id: int
+    document_id: int
+    start: int
+    end: int
+    code_id: str
+    coder: str
 
 
 @dataclass(frozen=True)

@@ -4,22 +4,23 @@ staircase view and quote lists.
 Every function takes the project and the same filters (`coders`, a set of `documents` ids,
 case `attributes` such as {"kommune": "kommune 2"}) and returns plain dataclasses, so the
 CLI, the TUI and the writers format them as they like. Only current document versions count.
+Reports over the same filters can share one `Scope` (pass `scope=`, and the filters are not
+used): the full report does, so it reads the codings and each document's text once.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from frisat_qual.errors import FrisatError
-from frisat_qual.models import Coding, Document, Segment, Turn
+from frisat_qual.models import CodedSpan, Document
 from frisat_qual.store.cases import all_case_attributes, list_cases
 from frisat_qual.store.codes import code_rows
-from frisat_qual.store.codings import query_codings
-from frisat_qual.store.documents import document_text, list_documents, segments_of, turns_of
+from frisat_qual.store.codings import coded_spans
+from frisat_qual.store.documents import document_text, list_documents, unit_bounds
 from frisat_qual.store.project import Project
 
 LEVELS = ("politiker", "forvaltning", "leder", "medarbejder", "borger")
@@ -31,15 +32,25 @@ _WORD = re.compile(r"\w+")
 
 @dataclass
 class Scope:
-    """The documents, their case attributes and the codings a report covers."""
+    """The documents, their case attributes and the codings a report covers; it keeps
+    each document's text once read, and the words coded per code, for the next report."""
 
     documents: dict[int, Document]
     attributes: dict[int, dict[str, str]]  # document id -> its case attributes
-    codings: list[Coding]
+    codings: list[CodedSpan]  # ordered by document and position
+    _texts: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+    _coded_words: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def total_words(self) -> int:
         return sum(d.words for d in self.documents.values())
+
+    def text(self, project: Project, document_id: int) -> str:
+        """A document's text, read from the project the first time it is asked for."""
+        text = self._texts.get(document_id)
+        if text is None:
+            text = self._texts[document_id] = document_text(project, document_id)
+        return text
 
 
 def report_scope(
@@ -62,10 +73,20 @@ def report_scope(
             continue
         docs[doc.id] = doc
         doc_attrs[doc.id] = attrs
-    codings = [
-        c for c in query_codings(project, coder=coders, current_only=True) if c.document_id in docs
-    ]
+    codings = [c for c in coded_spans(project, coder=coders) if c.document_id in docs]
     return Scope(docs, doc_attrs, codings)
+
+
+def _scope(
+    project: Project,
+    scope: Scope | None,
+    coders: str | Sequence[str] | None,
+    documents: Collection[int] | None,
+    attributes: dict[str, str] | None,
+) -> Scope:
+    if scope is not None:
+        return scope
+    return report_scope(project, coders=coders, documents=documents, attributes=attributes)
 
 
 def _codable_codes(project: Project) -> list[dict]:
@@ -84,10 +105,6 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _pct(part: int, whole: int) -> float:
     return 100.0 * part / whole if whole else 0.0
-
-
-def _overlaps(a: Coding, b: Coding) -> bool:
-    return a.document_id == b.document_id and a.start < b.end and b.start < a.end
 
 
 @dataclass
@@ -115,37 +132,31 @@ def frequencies(
     coders: str | Sequence[str] | None = None,
     documents: Collection[int] | None = None,
     attributes: dict[str, str] | None = None,
+    scope: Scope | None = None,
 ) -> list[FrequencyRow]:
     """Per codable code, in codebook order: codings, documents, cases and words coded.
 
     Words coded are the words in the union of the code's spans per document, so a word
     coded twice with the same code counts once.
     """
-    scope = report_scope(project, coders=coders, documents=documents, attributes=attributes)
-    by_code: dict[str, list[Coding]] = {}
+    scope = _scope(project, scope, coders, documents, attributes)
+    by_code: dict[str, list[CodedSpan]] = {}
     for c in scope.codings:
         by_code.setdefault(c.code_id, []).append(c)
     values = _values(scope, by) if by else []
     column_totals = {v: 0 for v in values}
     rows: list[FrequencyRow] = []
-    texts: dict[int, str] = {}
+    coded_words = _coded_words(project, scope)
     for code in _codable_codes(project):
         codings = by_code.get(code["id"], [])
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for c in codings:
-            spans.setdefault(c.document_id, []).append((c.start, c.end))
-        words = 0
-        for doc_id, doc_spans in spans.items():
-            if doc_id not in texts:
-                texts[doc_id] = document_text(project, doc_id)
-            text = texts[doc_id]
-            words += sum(len(_WORD.findall(text[s:e])) for s, e in _merge(doc_spans))
-        cases = {scope.documents[d].case_id for d in spans} - {None}
+        doc_ids = {c.document_id for c in codings}
+        cases = {scope.documents[d].case_id for d in doc_ids} - {None}
+        words = coded_words.get(code["id"], 0)
         row = FrequencyRow(
             code=code["id"],
             label=code["label"],
             codings=len(codings),
-            documents=len(spans),
+            documents=len(doc_ids),
             cases=len(cases),
             words=words,
             word_share=_pct(words, scope.total_words),
@@ -162,6 +173,23 @@ def frequencies(
             row.row_pct = {v: _pct(n, row.codings) for v, n in row.by_counts.items()}
             row.col_pct = {v: _pct(n, column_totals[v]) for v, n in row.by_counts.items()}
     return rows
+
+
+def _coded_words(project: Project, scope: Scope) -> dict[str, int]:
+    """Per code, the words in the union of its spans in each document (kept on the scope:
+    every frequency table over it needs the same)."""
+    if scope._coded_words is None:
+        spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        for c in scope.codings:
+            spans.setdefault((c.code_id, c.document_id), []).append((c.start, c.end))
+        words: dict[str, int] = {}
+        for (code, doc_id), doc_spans in spans.items():
+            text = scope.text(project, doc_id)
+            # findall within pos:endpos counts the words of text[s:e] without copying it
+            n = sum(len(_WORD.findall(text, s, e)) for s, e in _merge(doc_spans))
+            words[code] = words.get(code, 0) + n
+        scope._coded_words = words
+    return scope._coded_words
 
 
 def _values(scope: Scope, by: str) -> list[str]:
@@ -188,9 +216,12 @@ def crosstab(
     coders: str | Sequence[str] | None = None,
     documents: Collection[int] | None = None,
     attributes: dict[str, str] | None = None,
+    scope: Scope | None = None,
 ) -> CrossTab:
     """Code x attribute-value counts; `rows[i].codings` is the row total."""
-    rows = frequencies(project, by=by, coders=coders, documents=documents, attributes=attributes)
+    rows = frequencies(
+        project, by=by, coders=coders, documents=documents, attributes=attributes, scope=scope
+    )
     values = list(rows[0].by_counts) if rows else []
     column_totals = {v: sum(r.by_counts[v] for r in rows) for v in values}
     return CrossTab(by, values, rows, column_totals, sum(r.codings for r in rows))
@@ -211,9 +242,10 @@ def presence_matrix(
     coders: str | Sequence[str] | None = None,
     documents: Collection[int] | None = None,
     attributes: dict[str, str] | None = None,
+    scope: Scope | None = None,
 ) -> PresenceMatrix:
     """The case x code presence matrix for QCA and mixed-methods tools."""
-    scope = report_scope(project, coders=coders, documents=documents, attributes=attributes)
+    scope = _scope(project, scope, coders, documents, attributes)
     names = {c.id: c.name for c in list_cases(project)}
     case_ids = {d.case_id for d in scope.documents.values()} - {None}
     cases = sorted(names[i] for i in case_ids)
@@ -246,33 +278,36 @@ def cooccurrence(
     coders: str | Sequence[str] | None = None,
     documents: Collection[int] | None = None,
     attributes: dict[str, str] | None = None,
+    scope: Scope | None = None,
 ) -> list[CooccurrenceRow]:
     """Every pair of codes (codebook order) that meets at least once."""
-    scope = report_scope(project, coders=coders, documents=documents, attributes=attributes)
+    scope = _scope(project, scope, coders, documents, attributes)
     order = {r["id"]: i for i, r in enumerate(_codable_codes(project))}
-    per_doc: dict[int, list[Coding]] = {}
+    per_doc: dict[int, list[CodedSpan]] = {}
     for c in scope.codings:
         if c.code_id in order:
             per_doc.setdefault(c.document_id, []).append(c)
     overlaps: dict[tuple[str, str], int] = {}
-    seg_codes: dict[str, set[int]] = {}  # code -> ids of segments it touches
-    turn_codes: dict[str, set[int]] = {}
-    for doc_id, codings in per_doc.items():
-        ordered = sorted(codings, key=lambda c: (c.start, c.end))
-        for i, a in enumerate(ordered):
+    for codings in per_doc.values():  # each in text order
+        for i, a in enumerate(codings):
             # later codings start at or after a.start, so they overlap a while they start
             # before a ends: a sweep instead of comparing every pair
-            for b in ordered[i + 1 :]:
-                if b.start >= a.end:
+            a_end, a_code = a.end, a.code_id
+            for b in codings[i + 1 :]:
+                if b.start >= a_end:
                     break
-                if a.code_id != b.code_id:
-                    key = tuple(sorted((a.code_id, b.code_id), key=order.__getitem__))
+                if b.code_id != a_code:
+                    key = (
+                        (a_code, b.code_id)
+                        if order[a_code] < order[b.code_id]
+                        else (
+                            b.code_id,
+                            a_code,
+                        )
+                    )
                     overlaps[key] = overlaps.get(key, 0) + 1
-        for units, target in (
-            (segments_of(project, doc_id), seg_codes),
-            (turns_of(project, doc_id), turn_codes),
-        ):
-            _mark_units(units, codings, target)
+    seg_codes = units_touched(project, "segments", per_doc)  # code -> segments it touches
+    turn_codes = units_touched(project, "turns", per_doc)
     rows = []
     used = sorted(set(seg_codes) | {k for pair in overlaps for k in pair}, key=order.__getitem__)
     for a, b in combinations(used, 2):
@@ -285,18 +320,27 @@ def cooccurrence(
     return rows
 
 
-def _mark_units(
-    units: Sequence[Segment | Turn], codings: list[Coding], target: dict[str, set[int]]
-) -> None:
-    """Add to `target[code]` the ids of the units (in text order, not overlapping) that a
-    coding of that code shares characters with."""
-    ends = [u.end for u in units]
-    for c in codings:
-        i = bisect_right(ends, c.start)  # the first unit ending after the coding starts
-        while i < len(units) and units[i].start < c.end:
-            if units[i].end > c.start:
-                target.setdefault(c.code_id, set()).add(units[i].id)
-            i += 1
+def units_touched(
+    project: Project, unit: str, per_doc: dict[int, list[CodedSpan]]
+) -> dict[str, set[tuple[int, int]]]:
+    """For each code, the (document, position) keys of the segments or turns (`unit`) that
+    a coding of it shares characters with."""
+    import numpy as np
+
+    target: dict[str, set[tuple[int, int]]] = {}
+    bounds = unit_bounds(project, unit, per_doc)
+    for doc_id, codings in per_doc.items():
+        if doc_id not in bounds:
+            continue
+        starts, ends = bounds[doc_id]
+        c_starts = np.fromiter((c.start for c in codings), np.int64, len(codings))
+        c_ends = np.fromiter((c.end for c in codings), np.int64, len(codings))
+        first = np.searchsorted(ends, c_starts, side="right")  # first unit ending after start
+        stop = np.searchsorted(starts, c_ends, side="left")  # units starting before the end
+        for c, lo, hi in zip(codings, first.tolist(), stop.tolist(), strict=True):
+            if lo < hi:
+                target.setdefault(c.code_id, set()).update((doc_id, i) for i in range(lo, hi))
+    return target
 
 
 @dataclass
@@ -322,37 +366,55 @@ def staircase(
     coders: str | Sequence[str] | None = None,
     documents: Collection[int] | None = None,
     attributes: dict[str, str] | None = None,
+    scope: Scope | None = None,
 ) -> Staircase:
     """Counts per level and side, the spor distribution per cell and tema.kant per level.
 
     A spor (or tema.kant) coding is counted in a cell once however many of the cell's
     codings it overlaps.
     """
-    scope = report_scope(project, coders=coders, documents=documents, attributes=attributes)
+    scope = _scope(project, scope, coders, documents, attributes)
     spor_codes = [r["id"] for r in _codable_codes(project) if r["id"].startswith("spor.")]
-    by_code: dict[str, list[Coding]] = {}
-    by_doc_code: dict[tuple[int, str], list[Coding]] = {}
+    cell_of = {f"{level}.{side}": (level, side) for level in LEVELS for side in SIDES}
+    counted = set(spor_codes) | {"tema.kant"}
+    codings_in: dict[tuple[str, str], int] = dict.fromkeys(cell_of.values(), 0)
+    hits: dict[tuple[tuple[str, str], str], set[int]] = {}  # (cell, spor) -> coding ids
+    kant_hits: dict[str, set[int]] = {}  # level -> tema.kant coding ids
+    per_doc: dict[int, list[CodedSpan]] = {}
     for c in scope.codings:
-        by_code.setdefault(c.code_id, []).append(c)
-        by_doc_code.setdefault((c.document_id, c.code_id), []).append(c)
+        if c.code_id in cell_of:
+            codings_in[cell_of[c.code_id]] += 1
+        if c.code_id in cell_of or c.code_id in counted:
+            per_doc.setdefault(c.document_id, []).append(c)
 
-    def touching(codings: list[Coding], code: str) -> int:
-        hits: set[int] = set()
-        for c in codings:
-            for other in by_doc_code.get((c.document_id, code), []):
-                if other.id not in hits and _overlaps(other, c):
-                    hits.add(other.id)
-        return len(hits)
+    def meet(cell_coding: CodedSpan, other: CodedSpan) -> None:
+        cell = cell_of[cell_coding.code_id]
+        if other.code_id == "tema.kant":
+            kant_hits.setdefault(cell[0], set()).add(other.id)
+        if other.code_id in counted and other.code_id != "tema.kant":
+            hits.setdefault((cell, other.code_id), set()).add(other.id)
 
-    cells = {}
-    kant = {}
-    for level in LEVELS:
-        for side in SIDES:
-            mine = by_code.get(f"{level}.{side}", [])
-            spor = {s: touching(mine, s) for s in spor_codes}
-            cells[(level, side)] = StaircaseCell(level, side, len(mine), spor)
-        both = by_code.get(f"{level}.forside", []) + by_code.get(f"{level}.bagside", [])
-        kant[level] = touching(both, "tema.kant")
+    for codings in per_doc.values():  # in text order: sweep the overlapping pairs
+        for i, a in enumerate(codings):
+            for b in codings[i + 1 :]:
+                if b.start >= a.end:
+                    break
+                if a.code_id in cell_of and b.code_id not in cell_of:
+                    meet(a, b)
+                elif b.code_id in cell_of and a.code_id not in cell_of:
+                    meet(b, a)
+
+    cells = {
+        (level, side): StaircaseCell(
+            level,
+            side,
+            codings_in[(level, side)],
+            {sp: len(hits.get(((level, side), sp), ())) for sp in spor_codes},
+        )
+        for level in LEVELS
+        for side in SIDES
+    }
+    kant = {level: len(kant_hits.get(level, ())) for level in LEVELS}
     return Staircase(cells, kant, spor_codes)
 
 
@@ -386,37 +448,71 @@ def quotes(
     coders: str | Sequence[str] | None = None,
     documents: Collection[int] | None = None,
     attributes: dict[str, str] | None = None,
+    scope: Scope | None = None,
 ) -> list[Quote]:
     """The passages coded with `code`, most typical (or longest) first, at most
     `per_document` from each document and `limit` in all. A span coded by several coders
     is quoted once."""
+    return quotes_by_code(
+        project,
+        [code],
+        per_document=per_document,
+        sort=sort,
+        limit=limit,
+        coders=coders,
+        documents=documents,
+        attributes=attributes,
+        scope=scope,
+    )[code]
+
+
+def quotes_by_code(
+    project: Project,
+    codes: Sequence[str] | None = None,
+    *,
+    per_document: int | None = 2,
+    sort: str = "typical",
+    limit: int | None = None,
+    coders: str | Sequence[str] | None = None,
+    documents: Collection[int] | None = None,
+    attributes: dict[str, str] | None = None,
+    scope: Scope | None = None,
+) -> dict[str, list[Quote]]:
+    """The quotes of each of `codes` (default: every codable code in use, in codebook
+    order), each list as `quotes` gives it, found in one pass: the codings are read once,
+    each document's text once, and the words of all passages are counted once for the
+    typicality scores of every code."""
     if sort not in ("typical", "length"):
         raise FrisatError(f"unknown quote order {sort!r} (use typical or length)")
-    scope = report_scope(project, coders=coders, documents=documents, attributes=attributes)
-    found: list[Quote] = []
-    seen: set[tuple[int, int, int]] = set()
-    texts: dict[int, str] = {}
+    scope = _scope(project, scope, coders, documents, attributes)
+    if codes is None:
+        used = {c.code_id for c in scope.codings}
+        codes = [r["id"] for r in _codable_codes(project) if r["id"] in used]
+    found: dict[str, list[Quote]] = {code: [] for code in codes}
+    seen: set[tuple[str, int, int, int]] = set()
+    who: dict[int, tuple[str, str]] = {}  # document id -> its name and attribution
     for c in scope.codings:
-        key = (c.document_id, c.start, c.end)
-        if c.code_id != code or key in seen:
+        key = (c.code_id, c.document_id, c.start, c.end)
+        if c.code_id not in found or key in seen:
             continue
         seen.add(key)
-        if c.document_id not in texts:
-            texts[c.document_id] = document_text(project, c.document_id)
-        doc = scope.documents[c.document_id]
-        found.append(
-            Quote(
-                c.id,
-                c.document_id,
-                doc.name,
-                c.start,
-                c.end,
-                texts[c.document_id][c.start : c.end].strip(),
-                attribution(scope.attributes[c.document_id], doc.name),
-            )
-        )
+        if c.document_id not in who:
+            name = scope.documents[c.document_id].name
+            who[c.document_id] = name, attribution(scope.attributes[c.document_id], name)
+        name, said_by = who[c.document_id]
+        text = scope.text(project, c.document_id)[c.start : c.end].strip()
+        found[c.code_id].append(Quote(c.id, c.document_id, name, c.start, c.end, text, said_by))
     if sort == "typical":
-        _score_typicality(found)
+        _score_typicality(list(found.values()))
+    return {
+        code: _pick(candidates, sort, per_document, limit) for code, candidates in found.items()
+    }
+
+
+def _pick(
+    found: list[Quote], sort: str, per_document: int | None, limit: int | None
+) -> list[Quote]:
+    if sort == "typical":
         found.sort(key=lambda q: (-q.score, -len(q.text), q.coding_id))
     else:
         found.sort(key=lambda q: (-len(q.text), q.coding_id))
@@ -432,19 +528,36 @@ def quotes(
     return out
 
 
-def _score_typicality(found: list[Quote]) -> None:
-    if len(found) < 2:
-        for q in found:
-            q.score = 1.0
+def _score_typicality(groups: list[list[Quote]]) -> None:
+    """Score each quote by the cosine similarity of its TF-IDF vector to the centroid of
+    its group (a code's passages), as a TF-IDF model fitted on that group alone would.
+
+    The words of all groups are counted in one pass, each distinct text once; the IDF
+    weights are then fitted per group on its rows. Words a group lacks are columns of
+    zeros there, which change neither its vectors nor their norms.
+    """
+    for group in groups:
+        if len(group) == 1:
+            group[0].score = 1.0
+    groups = [g for g in groups if len(g) >= 2]
+    if not groups:
         return
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
     from sklearn.metrics.pairwise import cosine_similarity
 
+    index: dict[str, int] = {}
+    for group in groups:
+        for q in group:
+            index.setdefault(q.text, len(index))
     try:
-        matrix = TfidfVectorizer().fit_transform([q.text for q in found])
+        counts = CountVectorizer().fit_transform(list(index)).tocsr()
     except ValueError:  # no words at all, e.g. only punctuation
         return
-    centroid = np.asarray(matrix.mean(axis=0))
-    for q, score in zip(found, cosine_similarity(matrix, centroid)[:, 0], strict=True):
-        q.score = float(score)
+    for group in groups:
+        matrix = TfidfTransformer().fit_transform(counts[[index[q.text] for q in group]])
+        if matrix.nnz == 0:  # no words in this group: as the model fitted alone, no scores
+            continue
+        centroid = np.asarray(matrix.mean(axis=0))
+        for q, score in zip(group, cosine_similarity(matrix, centroid)[:, 0], strict=True):
+            q.score = float(score)

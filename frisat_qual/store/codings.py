@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from frisat_qual.errors import FrisatError, NotFound
-from frisat_qual.models import Coding
+from frisat_qual.models import CodedSpan, Coding
 from frisat_qual.store.journal import record
 from frisat_qual.store.project import Project
 
@@ -133,6 +133,22 @@ def query_codings(
     return [_coding(r) for r in project.conn.execute(sql, args)]
 
 
+def coded_spans(project: Project, *, coder: str | Sequence[str] | None = None) -> list[CodedSpan]:
+    """Every coding on a current document version (by `coder`), ordered by document and
+    position: the lean form reports read."""
+    where, args = ["d.is_current = 1"], []
+    if coder is not None:
+        coders = [coder] if isinstance(coder, str) else list(coder)
+        where.append(f"c.coder IN ({', '.join('?' for _ in coders)})")
+        args += coders
+    sql = (
+        'SELECT c.id, c.document_id, c.start, c."end", c.code_id, c.coder FROM codings c'
+        f" JOIN documents d ON d.id = c.document_id WHERE {' AND '.join(where)}"
+        ' ORDER BY c.document_id, c.start, c."end", c.id'
+    )
+    return list(map(CodedSpan._make, project.conn.execute(sql, args)))
+
+
 def _with_descendants(project: Project, codes: list[str]) -> list[str]:
     rows = project.conn.execute("SELECT id, parent FROM codes").fetchall()
     children: dict[str, list[str]] = {}
@@ -155,6 +171,11 @@ def codes_by_use(project: Project, coder: str) -> list[str]:
         [coder],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def coder_names(project: Project) -> list[str]:
+    """Everyone who has coded in the project, sorted (for coder filters)."""
+    return [r[0] for r in project.conn.execute("SELECT DISTINCT coder FROM codings ORDER BY 1")]
 
 
 def coding_counts(project: Project) -> dict[str, int]:

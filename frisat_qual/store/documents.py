@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from frisat_qual.errors import NotFound
 from frisat_qual.models import Document, ParsedTurn, Segment, Turn
 from frisat_qual.store.project import Project
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _DOC_COLUMNS = (
     "id, name, source_name, format, version, is_current, content_hash, words, case_id,"
@@ -176,6 +180,37 @@ def segments_of(project: Project, document_id: int) -> list[Segment]:
         [document_id],
     ).fetchall()
     return [Segment(*r) for r in rows]
+
+
+def unit_bounds(
+    project: Project, unit: str, document_ids: Collection[int]
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """For each document, the starts and ends of its segments (unit "segments") or turns
+    ("turns") in text order, as two integer arrays.
+
+    Reads only the covering index (m004) and lets SQLite join the numbers into one string
+    per document: building a Python tuple per unit would cost more than all the rest of a
+    report on a large project.
+    """
+    import numpy as np
+
+    if unit not in ("segments", "turns"):
+        raise ValueError(f"unknown unit {unit!r}")
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    ids = sorted(set(document_ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        rows = project.conn.execute(
+            f'SELECT document_id, group_concat(start), group_concat("end") FROM {unit}'
+            f" WHERE document_id IN ({', '.join('?' for _ in chunk)}) GROUP BY document_id",
+            chunk,
+        )
+        for doc_id, starts, ends in rows:
+            start = np.fromstring(starts, dtype=np.int64, sep=",")
+            end = np.fromstring(ends, dtype=np.int64, sep=",")
+            order = np.argsort(start, kind="stable")
+            out[doc_id] = (start[order], end[order])
+    return out
 
 
 def speakers_of(project: Project, document_id: int) -> dict[str, str | None]:

@@ -244,3 +244,18 @@ def m003_suggestions(db: sqlite_utils.Database) -> None:
         );
         """,
     )
+
+
+@MIGRATIONS()
+def m004_unit_bounds(db: sqlite_utils.Database) -> None:
+    """Indexes that hold the character bounds of segments and turns, so reports map
+    codings to units from the index alone instead of reading every segment's text."""
+    run_script(
+        db,
+        """
+        DROP INDEX segments_document;
+        CREATE INDEX segments_document ON segments(document_id, idx, start, "end");
+        DROP INDEX turns_document;
+        CREATE INDEX turns_document ON turns(document_id, idx, start, "end");
+        """,
+    )
