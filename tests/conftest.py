@@ -38,3 +38,16 @@ def demo_project_path(tmp_path_factory) -> Path:
     from frisat_qual.demo import ensure_demo_project
 
     return ensure_demo_project(tmp_path_factory.mktemp("demo") / "demo.frisat")
+
+
+@pytest.fixture(scope="module")
+def handmade_project(tmp_path_factory):
+    """The hand-made project of tests/handmade.py, open, one per test module."""
+    from handmade import build_handmade
+
+    folder = tmp_path_factory.mktemp("handmade")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FRISAT_QUAL_HOME", str(folder / "home"))
+        project = build_handmade(folder)
+        yield project
+        project.close()

@@ -28,8 +28,11 @@ def test_validate_bundled_and_broken_codebooks(tmp_path):
     books = sorted(str(p) for p in data_dir("codebooks").glob("*.yaml"))
     assert "ok (27 codes)" in run("codebook", "validate", *books).output
     bad = tmp_path / "bad.yaml"
-    bad.write_text("codebook: {id: b, name: B}\ncodes:\n  - id: a\n    label: A\n    color: blue\n"
-                   "  - id: a\n    label: A2\n", encoding="utf-8")
+    bad.write_text(
+        "codebook: {id: b, name: B}\ncodes:\n  - id: a\n    label: A\n    color: blue\n"
+        "  - id: a\n    label: A2\n",
+        encoding="utf-8",
+    )
     result = run("codebook", "validate", str(bad), ok=False)
     assert result.exit_code == 1
     assert "bad.yaml:5: code 'a': bad colour 'blue'" in result.output
@@ -57,18 +60,40 @@ def test_new_project_code_list_undo_redo(tmp_path):
     run("import", project, str(tmp_path / "k2_leder.txt"))
     start = INTERVIEW.index("Vi har")
     end = INTERVIEW.index("dokumentation.") + len("dokumentation")
-    out = run("code", project, "k2_leder", "--span", f"{start}:{end}", "--code", "spor.regler",
-              "--coder", "ann").output
+    out = run(
+        "code",
+        project,
+        "k2_leder",
+        "--span",
+        f"{start}:{end}",
+        "--code",
+        "spor.regler",
+        "--coder",
+        "ann",
+    ).output
     assert "Vi har fjernet mange regler om dokumentation" in out
-    run("code", project, "k2_leder", "--span", f"{start}:{end}", "--code", "spor.dokumentation",
-        "--coder", "bob")
+    run(
+        "code",
+        project,
+        "k2_leder",
+        "--span",
+        f"{start}:{end}",
+        "--code",
+        "spor.dokumentation",
+        "--coder",
+        "bob",
+    )
     table = run("codings", project, "--csv").output
     rows = list(csv.DictReader(io.StringIO(table)))
     assert list(rows[0]) == ["document", "start", "end", "code", "coder", "origin", "text"]
     assert [(r["code"], r["coder"], r["origin"]) for r in rows] == [
-        ("spor.regler", "ann", "manual"), ("spor.dokumentation", "bob", "manual")]
+        ("spor.regler", "ann", "manual"),
+        ("spor.dokumentation", "bob", "manual"),
+    ]
     assert rows[0]["text"] == "Vi har fjernet mange regler om dokumentation"
-    only_ann = list(csv.DictReader(io.StringIO(run("codings", project, "--csv", "--coder", "ann").output)))
+    only_ann = list(
+        csv.DictReader(io.StringIO(run("codings", project, "--csv", "--coder", "ann").output))
+    )
     assert len(only_ann) == 1
     spor = run("codings", project, "--code", "spor", "--children").output
     assert spor.count("k2_leder") == 2
@@ -98,12 +123,27 @@ def test_coding_errors_are_one_line(tmp_path):
 def test_codebook_changes_from_the_cli(tmp_path):
     project = str(tmp_path / "p.frisat")
     run("new", project)
-    run("codebook", "add", project, "tema.tid", "Tid til kerneopgaven", "--parent", "tema",
-        "--color", "#336699")
+    run(
+        "codebook",
+        "add",
+        project,
+        "tema.tid",
+        "Tid til kerneopgaven",
+        "--parent",
+        "tema",
+        "--color",
+        "#336699",
+    )
     run("codebook", "rename", project, "tema.tid", "Tid")
     run("codebook", "move", project, "tema.tid", "spor")
-    run("codebook", "split", project, "tema.kant", "tema.kant_oekonomi=Økonomi",
-        "tema.kant_ramme=Savnet ramme")
+    run(
+        "codebook",
+        "split",
+        project,
+        "tema.kant",
+        "tema.kant_oekonomi=Økonomi",
+        "tema.kant_ramme=Savnet ramme",
+    )
     run("codebook", "merge", project, "tema.kant_ramme", "tema.kant")
     run("codebook", "retire", project, "tema.tid")
     shown = run("codebook", "show", project).output

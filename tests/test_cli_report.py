@@ -19,8 +19,11 @@ def run(*args: str, ok: bool = True):
 
 
 def test_frequencies_json_shape_and_by(demo_project_path):
-    rows = json.loads(run("report", str(demo_project_path), "frequencies", "--by", "rolle",
-                          "--format", "json").output)
+    rows = json.loads(
+        run(
+            "report", str(demo_project_path), "frequencies", "--by", "rolle", "--format", "json"
+        ).output
+    )
     kant = next(r for r in rows if r["code"] == "tema.kant")
     assert set(kant) == {"code", "codings", "documents", "cases", "words", "by"}
     assert kant["codings"] == 119 and sum(kant["by"].values()) == 119
@@ -28,9 +31,13 @@ def test_frequencies_json_shape_and_by(demo_project_path):
 
 
 def test_each_report_in_csv_md_and_json(demo_project_path, tmp_path):
-    for kind, extra in (("frequencies", []), ("crosstab", ["--by", "omraade"]),
-                        ("cooccurrence", []), ("staircase", []),
-                        ("quotes", ["--code", "tema.kant"])):
+    for kind, extra in (
+        ("frequencies", []),
+        ("crosstab", ["--by", "omraade"]),
+        ("cooccurrence", []),
+        ("staircase", []),
+        ("quotes", ["--code", "tema.kant"]),
+    ):
         out = tmp_path / f"{kind}.csv"
         run("report", str(demo_project_path), kind, *extra, "--format", "csv", "-o", str(out))
         rows = list(csv.reader(io.StringIO(out.read_text("utf-8"))))
@@ -53,8 +60,17 @@ def test_xlsx_opens_with_openpyxl(demo_project_path, tmp_path):
     from openpyxl import load_workbook
 
     out = tmp_path / "freq.xlsx"
-    run("report", str(demo_project_path), "frequencies", "--by", "omraade", "--format", "xlsx",
-        "-o", str(out))
+    run(
+        "report",
+        str(demo_project_path),
+        "frequencies",
+        "--by",
+        "omraade",
+        "--format",
+        "xlsx",
+        "-o",
+        str(out),
+    )
     sheet = load_workbook(out).active
     rows = list(sheet.values)
     assert rows[0][:3] == ("code", "label", "codings")

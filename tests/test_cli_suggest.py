@@ -31,7 +31,9 @@ def test_suggest_store_review_cycle(demo_project_path, tmp_path):
     pending = json.loads(run("suggest", "pending", str(project), "--json").output)
     assert len(pending) >= 2
     first, second = pending[0]["id"], pending[1]["id"]
-    assert "accepted 1" in run("suggest", "accept", str(project), str(first), "--coder", "ann").output
+    assert (
+        "accepted 1" in run("suggest", "accept", str(project), str(first), "--coder", "ann").output
+    )
     run("suggest", "reject", str(project), str(second), "--coder", "ann")
     with open_project(project) as proj:
         mine = query_codings(proj, coder="ann")
@@ -55,17 +57,36 @@ def test_gold_and_evaluate_json(demo_project_path, tmp_path):
         writer.writeheader()
         writer.writerows(keep)
     predictions = tmp_path / "pred.csv"
-    out = run("evaluate", str(small), "--codebook", str(demo_project_path), "--mode", "cv",
-              "--folds", "3", "--json", "--predictions", str(predictions)).output
+    out = run(
+        "evaluate",
+        str(small),
+        "--codebook",
+        str(demo_project_path),
+        "--mode",
+        "cv",
+        "--folds",
+        "3",
+        "--json",
+        "--predictions",
+        str(predictions),
+    ).output
     result = json.loads(out)
     assert result["mode"] == "cv" and result["n"] == len(keep)
-    for key in ("micro_f1", "macro_f1", "per_code", "baseline", "staircase_level_accuracy",
-                "side_macro_f1", "spor_micro_f1"):
+    for key in (
+        "micro_f1",
+        "macro_f1",
+        "per_code",
+        "baseline",
+        "staircase_level_accuracy",
+        "side_macro_f1",
+        "spor_micro_f1",
+    ):
         assert key in result
     assert set(result["per_code"]["tema.kant"]) >= {"precision", "recall", "f1", "support", "kappa"}
     with open(predictions, encoding="utf-8") as fh:
         preds = list(csv.DictReader(fh))
     assert len(preds) == len(keep) and set(preds[0]) == {"text", "gold", "predicted", "scores"}
-    table = run("evaluate", str(small), "--codebook", str(demo_project_path), "--mode", "cv",
-                "--folds", "3").output
+    table = run(
+        "evaluate", str(small), "--codebook", str(demo_project_path), "--mode", "cv", "--folds", "3"
+    ).output
     assert "staircase_level_accuracy" in table and "tema.kant" in table

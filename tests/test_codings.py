@@ -17,12 +17,16 @@ def doc(project, tmp_path):
     load_into_project(project, default_codebook(), coder="system")
     for name in ("k1_leder", "k1_politiker"):
         (tmp_path / f"{name}.txt").write_text(
-            "I: Hvad er nyt?\n\nR: Vi mødes oftere. Vi skriver færre rapporter.\n", encoding="utf-8")
+            "I: Hvad er nyt?\n\nR: Vi mødes oftere. Vi skriver færre rapporter.\n", encoding="utf-8"
+        )
     manifest = tmp_path / "m.csv"
-    manifest.write_text("file,rolle,kommune\nk1_leder.txt,leder,kommune 1\n"
-                        "k1_politiker.txt,politiker,kommune 1\n", encoding="utf-8")
-    import_transcripts(project, [tmp_path / "k1_leder.txt", tmp_path / "k1_politiker.txt"],
-                       manifest=manifest)
+    manifest.write_text(
+        "file,rolle,kommune\nk1_leder.txt,leder,kommune 1\nk1_politiker.txt,politiker,kommune 1\n",
+        encoding="utf-8",
+    )
+    import_transcripts(
+        project, [tmp_path / "k1_leder.txt", tmp_path / "k1_politiker.txt"], manifest=manifest
+    )
     return get_document(project, "k1_leder")
 
 
@@ -59,7 +63,9 @@ def test_undo_redo_apply_and_remove_per_coder(project, doc):
     apply_code(project, doc.id, 3, 15, "tema.frihed", "ann")
     assert redo(project, "ann") is None
     assert [a.label for a in history(project, kind="coding")][:2] == [
-        "apply tema.frihed", "apply tema.kant"]
+        "apply tema.frihed",
+        "apply tema.kant",
+    ]
 
 
 def test_undo_refuses_when_a_colleague_changed_the_row(project, doc):

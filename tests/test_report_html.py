@@ -17,70 +17,19 @@ from html.parser import HTMLParser
 
 import pytest
 from click.testing import CliRunner
+from handmade import import_and_code
 
 from frisat_qual.cli import cli
-from frisat_qual.codebook.manage import default_codebook, load_into_project
-from frisat_qual.corpus.importer import import_transcripts
 from frisat_qual.reports.html import full_report_html, table_html
 from frisat_qual.reports.tables import quotes, quotes_by_code
 from frisat_qual.reports.writers import KINDS, build_report
-from frisat_qual.store import create_project
-from frisat_qual.store.codings import apply_code
-from frisat_qual.store.documents import document_text, get_document
 
-# the corpus and codings of test_reports.py: see its docstring for every hand-counted figure
-TEXTS = {
-    "k1_leder": "I: Hvad er nyt?\n\nR: Vi mødes oftere. Vi skriver færre rapporter.\n",
-    "k2_politiker": "I: Hvordan går det?\n\nR: Vi har tillid til lederne. Reglerne er færre nu."
-    " Vi taler mere sammen.\n",
-    "k2_leder": "I: Og så?\n\nR: Det er svært at slippe kontrollen.\n",
-}
-MANIFEST = (
-    "file,case,rolle,kommune,titel\n"
-    "k1_leder.txt,A,leder,kommune 1,Skoleleder\n"
-    "k2_politiker.txt,B,politiker,kommune 2,Udvalgsformand\n"
-    "k2_leder.txt,C,leder,kommune 2,\n"
-)
-CODINGS = [
-    ("k1_leder", "Vi mødes oftere.", "leder.forside", "ann"),  # 1
-    ("k1_leder", "Vi mødes oftere. Vi skriver færre rapporter.", "leder.forside", "ann"),  # 2
-    ("k1_leder", "Vi skriver færre rapporter.", "spor.dokumentation", "ann"),  # 3
-    ("k1_leder", "Vi mødes oftere.", "tema.kant", "bob"),  # 4
-    ("k2_politiker", "Vi har tillid til lederne.", "politiker.bagside", "ann"),  # 5
-    ("k2_politiker", "tillid til lederne", "spor.tillid", "ann"),  # 6
-    ("k2_politiker", "Reglerne er færre nu.", "spor.regler", "ann"),  # 7
-    ("k2_politiker", "Reglerne er færre nu. Vi taler mere sammen.", "politiker.bagside", "ann"),
-    ("k2_leder", "Det er svært at slippe kontrollen.", "leder.bagside", "ann"),  # 9
-    ("k2_leder", "Det er svært at slippe kontrollen.", "tema.kant", "ann"),  # 10
-    ("k2_leder", "slippe kontrollen", "leder.forside", "bob"),  # 11
-]
 GENERATED = "2025-03-14"
 
 
-def import_and_code(project, folder, texts, manifest, codings) -> None:
-    load_into_project(project, default_codebook())
-    for name, text in texts.items():
-        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
-    (folder / "m.csv").write_text(manifest, encoding="utf-8")
-    report = import_transcripts(
-        project, [folder / f"{n}.txt" for n in texts], manifest=folder / "m.csv"
-    )
-    assert report.ok
-    for doc, phrase, code_id, coder in codings:
-        document = get_document(project, doc)
-        start = document_text(project, document.id).index(phrase)
-        apply_code(project, document.id, start, start + len(phrase), code_id, coder)
-
-
 @pytest.fixture(scope="module")
-def proj(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("html")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FRISAT_QUAL_HOME", str(folder / "home"))
-        project = create_project(folder / "r.frisat")
-        import_and_code(project, folder, TEXTS, MANIFEST, CODINGS)
-        yield project
-        project.close()
+def proj(handmade_project):
+    return handmade_project
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +165,7 @@ def assert_svgs_well_formed(page: Page) -> None:
 
 def test_full_report_is_one_self_contained_page(page):
     assert_self_contained(page.source)
-    assert "<title>Report on r</title>" in page.source
+    assert "<title>Report on handmade</title>" in page.source
     assert "@media print" in page.source and "break-inside: avoid" in page.source
 
 
@@ -225,7 +174,7 @@ def test_contents_link_to_every_section(page):
     assert internal and all(link[1:] in page.ids for link in internal)
     assert not [link for link in page.links if not link.startswith("#")]
     assert page.headings[:11] == [
-        "Report on r",
+        "Report on handmade",
         "Contents",
         "Overview",
         "The staircase of steering and leadership",
@@ -249,7 +198,7 @@ def test_tables_have_captions_and_header_scopes(page):
 def test_overview_tells_what_the_report_covers(page):
     rows = {row[0]: row[1] for row in page.table("What the report covers")["rows"]}
     assert rows == {
-        "Project": "r",
+        "Project": "handmade",
         "Codebook": rows["Codebook"],
         "Documents": "3",
         "Cases": "3",

@@ -24,9 +24,8 @@ import subprocess
 import sys
 
 import pytest
+from handmade import TEXTS
 
-from frisat_qual.codebook.manage import default_codebook, load_into_project
-from frisat_qual.corpus.importer import import_transcripts
 from frisat_qual.errors import FrisatError
 from frisat_qual.reports.tables import (
     attribution,
@@ -37,60 +36,14 @@ from frisat_qual.reports.tables import (
     quotes,
     staircase,
 )
-from frisat_qual.store import create_project
-from frisat_qual.store.codings import apply_code
-from frisat_qual.store.documents import document_text, get_document
+from frisat_qual.store.documents import get_document
 
-TEXTS = {
-    "k1_leder": "I: Hvad er nyt?\n\nR: Vi mødes oftere. Vi skriver færre rapporter.\n",
-    "k2_politiker": "I: Hvordan går det?\n\nR: Vi har tillid til lederne. Reglerne er færre nu."
-    " Vi taler mere sammen.\n",
-    "k2_leder": "I: Og så?\n\nR: Det er svært at slippe kontrollen.\n",
-}
-MANIFEST = (
-    "file,case,rolle,kommune,titel\n"
-    "k1_leder.txt,A,leder,kommune 1,Skoleleder\n"
-    "k2_politiker.txt,B,politiker,kommune 2,Udvalgsformand\n"
-    "k2_leder.txt,C,leder,kommune 2,\n"
-)
 TOTAL_WORDS = 10 + 16 + 8
 
 
 @pytest.fixture(scope="module")
-def proj(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("reports")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FRISAT_QUAL_HOME", str(folder / "home"))
-        project = create_project(folder / "r.frisat")
-        load_into_project(project, default_codebook())
-        for name, text in TEXTS.items():
-            (folder / f"{name}.txt").write_text(text, encoding="utf-8")
-        (folder / "m.csv").write_text(MANIFEST, encoding="utf-8")
-        report = import_transcripts(
-            project, [folder / f"{n}.txt" for n in TEXTS], manifest=folder / "m.csv"
-        )
-        assert report.ok
-
-        def code(doc: str, phrase: str, code_id: str, coder: str = "ann") -> None:
-            document = get_document(project, doc)
-            start = document_text(project, document.id).index(phrase)
-            apply_code(project, document.id, start, start + len(phrase), code_id, coder)
-
-        code("k1_leder", "Vi mødes oftere.", "leder.forside")  # 1
-        code("k1_leder", "Vi mødes oftere. Vi skriver færre rapporter.", "leder.forside")  # 2
-        code("k1_leder", "Vi skriver færre rapporter.", "spor.dokumentation")  # 3
-        code("k1_leder", "Vi mødes oftere.", "tema.kant", "bob")  # 4
-        code("k2_politiker", "Vi har tillid til lederne.", "politiker.bagside")  # 5
-        code("k2_politiker", "tillid til lederne", "spor.tillid")  # 6
-        code("k2_politiker", "Reglerne er færre nu.", "spor.regler")  # 7
-        code(
-            "k2_politiker", "Reglerne er færre nu. Vi taler mere sammen.", "politiker.bagside"
-        )  # 8
-        code("k2_leder", "Det er svært at slippe kontrollen.", "leder.bagside")  # 9
-        code("k2_leder", "Det er svært at slippe kontrollen.", "tema.kant")  # 10
-        code("k2_leder", "slippe kontrollen", "leder.forside", "bob")  # 11
-        yield project
-        project.close()
+def proj(handmade_project):
+    return handmade_project
 
 
 def _rows(rows):

@@ -35,18 +35,33 @@ def test_home_screen(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_coding_screen(snap_compare, demo_project_path, size):
     app = make_app(demo_project_path, coder="snapshot")
-    assert snap_compare(app, terminal_size=size, press=["tab", *["down"] * 12, "shift+down"],
-                        run_before=trained)
+    assert snap_compare(
+        app, terminal_size=size, press=["tab", *["down"] * 12, "shift+down"], run_before=trained
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_codebook_screen(snap_compare, demo_project_path, size):
     app = make_app(demo_project_path, coder="snapshot")
-    assert snap_compare(app, terminal_size=size, press=["c", "down", "down", "down"],
-                        run_before=trained)
+    assert snap_compare(
+        app, terminal_size=size, press=["c", "down", "down", "down"], run_before=trained
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_help_screen(snap_compare, demo_project_path, size):
     app = make_app(demo_project_path, coder="snapshot")
     assert snap_compare(app, terminal_size=size, press=["question_mark"], run_before=trained)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reports_screen_staircase_heat_map(snap_compare, demo_project_path, size):
+    async def staircase(pilot) -> None:
+        await trained(pilot)
+        await pilot.press("t", "4")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await pilot.pause()  # the report's table is filled
+
+    app = make_app(demo_project_path, coder="snapshot")
+    assert snap_compare(app, terminal_size=size, run_before=staircase)

@@ -98,7 +98,9 @@ async def test_apply_from_codebook_tree_and_remove_with_choice(small_project):
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        assert ("spor.regler", view.segments[1].start, view.segments[1].end) in _codings(small_project)
+        assert ("spor.regler", view.segments[1].start, view.segments[1].end) in _codings(
+            small_project
+        )
         view.focus()
         await pilot.press("x")
         await pilot.pause()
@@ -244,8 +246,9 @@ def test_kill_during_coding_loses_nothing_shown_as_done(small_project):
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(small_project)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(small_project)], stdout=subprocess.PIPE, text=True
+    )
     done = 0
     for line in proc.stdout:
         done = int(line)

@@ -18,6 +18,7 @@ from frisat_qual.tui.screens.coder import CoderScreen, coder_configured
 from frisat_qual.tui.screens.help import HelpScreen
 from frisat_qual.tui.screens.home import HomeScreen
 from frisat_qual.tui.screens.import_screen import ImportScreen
+from frisat_qual.tui.screens.reports import ReportsScreen
 from frisat_qual.tui.screens.workspace import WorkspaceScreen
 from frisat_qual.tui.widgets.transcript import TranscriptView
 
@@ -152,6 +153,13 @@ class FrisatApp(App[None]):
             ("Workspace", list(WorkspaceScreen.BINDINGS)),
             ("Transcript", list(TranscriptView.BINDINGS)),
             ("Codebook", list(CodebookScreen.BINDINGS)),
+            (
+                "Reports",
+                [
+                    *ReportsScreen.BINDINGS,
+                    Binding("enter", "select", "List a cell's passages; go to a passage"),
+                ],
+            ),
             (
                 "Documents",
                 [

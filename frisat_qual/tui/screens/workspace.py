@@ -22,6 +22,7 @@ from textual.widgets import Footer, Input, ProgressBar, Static
 from frisat_qual.codebook.picking import favourites, toggle_pinned
 from frisat_qual.errors import FrisatError
 from frisat_qual.models import Coding
+from frisat_qual.reports.drill import Passage
 from frisat_qual.store.codes import code_rows
 from frisat_qual.store.codings import (
     apply_code,
@@ -43,6 +44,7 @@ from frisat_qual.store.suggestions import (
 )
 from frisat_qual.tui.screens.dialogs import FormDialog, FormField
 from frisat_qual.tui.screens.picker import ChoiceDialog, CodePicker
+from frisat_qual.tui.screens.reports import ReportSettings, ReportsScreen
 from frisat_qual.tui.screens.search import SearchHit, SearchScreen
 from frisat_qual.tui.widgets.codebook_tree import CodebookTree
 from frisat_qual.tui.widgets.document_tree import DocumentTree
@@ -82,6 +84,7 @@ class WorkspaceScreen(Screen[None]):
         ),
         Binding("M", "memo_document", "Memo on document", show=False),
         Binding("ctrl+f,slash", "search", "Search", show=True),
+        Binding("t", "reports", "Reports", show=True),
         Binding("p", "pin_code", "Pin code to number keys", show=False),
         Binding("ctrl+b", "toggle_blind", "Blind mode", show=False),
         Binding("f5,ctrl+r", "reload", "Reload from disk", show=False),
@@ -110,6 +113,7 @@ class WorkspaceScreen(Screen[None]):
         self.suggester = None
         self._trained_marker: tuple[int, int] | None = None
         self._changes_since_training = 0
+        self.report_settings = ReportSettings()
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -195,13 +199,22 @@ class WorkspaceScreen(Screen[None]):
             if c.code_id in codes
         ]
 
-    def open_document(self, document_id: int, segment_id: int | None = None) -> None:
+    def open_document(
+        self,
+        document_id: int,
+        segment_id: int | None = None,
+        *,
+        span: tuple[int, int] | None = None,
+    ) -> None:
+        """Show a document, at a segment or with a span (e.g. a coding) selected."""
         doc, text, turns, segments = load_transcript(self.app.project, document_id)
         self.document_id, self.document_name = doc.id, doc.name
         self.view.show(text, turns, segments, self.coded_spans(doc.id))
         if segment_id is not None:
             index = next((i for i, s in enumerate(segments) if s.id == segment_id), 0)
             self.view.move_to(index)
+        if span is not None:
+            self.view.select_span(*span)
         self.query_one(DocumentTree).select_document(doc.id)
         self.refresh_staircase()
         self.update_status()
@@ -661,6 +674,16 @@ class WorkspaceScreen(Screen[None]):
                 self.view.focus()
 
         self.app.push_screen(SearchScreen(self.favourite_codes), go)
+
+    def action_reports(self) -> None:
+        """The reports; a passage chosen there opens here with its span selected."""
+
+        def go(passage: Passage | None) -> None:
+            if passage is not None:
+                self.open_document(passage.document_id, span=(passage.start, passage.end))
+                self.view.focus()
+
+        self.app.push_screen(ReportsScreen(self.report_settings), go)
 
     def action_toggle_blind(self) -> None:
         self.blind = not self.blind

@@ -374,6 +374,27 @@ class TranscriptView(ScrollView, can_focus=True):
             if old is not None:
                 self._refresh_span(*old)
 
+    def select_span(self, start: int, end: int) -> None:
+        """Select the segments covering `start:end`, narrowed to its words (to show a
+        coding), with the cursor on the first of them."""
+        if not self.segments:
+            return
+        first = next((i for i, s in enumerate(self.segments) if s.end > start), None)
+        if first is None:
+            first = len(self.segments) - 1
+        last = max((i for i, s in enumerate(self.segments) if s.start < end), default=first)
+        last = max(first, last)
+        self.move_to(last)
+        self.move_to(first, extend=True)
+        old = self.selection
+        span_start, span_end = self.segments[first].start, self.segments[last].end
+        words = [m.span() for m in _WORDS.finditer(self.text, span_start, span_end)]
+        before = sum(1 for _, word_end in words if word_end <= start)
+        after = sum(1 for word_start, _ in words if word_start >= end)
+        if (before or after) and before + after < len(words):
+            self.trim_start, self.trim_end = before, after
+            self._selection_changed(old)
+
     def action_extend_down(self) -> None:
         self.move_to(self.segment_index + 1, extend=True)
 
