@@ -14,6 +14,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 from frisat_qual.errors import FrisatError
 from frisat_qual.models import CodedSpan, Document
@@ -22,6 +23,9 @@ from frisat_qual.store.codes import code_rows
 from frisat_qual.store.codings import coded_spans
 from frisat_qual.store.documents import document_text, list_documents, unit_bounds
 from frisat_qual.store.project import Project
+
+if TYPE_CHECKING:
+    import numpy as np
 
 LEVELS = ("politiker", "forvaltning", "leder", "medarbejder", "borger")
 SIDES = ("forside", "bagside")
@@ -133,11 +137,13 @@ def frequencies(
     documents: Collection[int] | None = None,
     attributes: dict[str, str] | None = None,
     scope: Scope | None = None,
+    count_words: bool = True,
 ) -> list[FrequencyRow]:
     """Per codable code, in codebook order: codings, documents, cases and words coded.
 
     Words coded are the words in the union of the code's spans per document, so a word
-    coded twice with the same code counts once.
+    coded twice with the same code counts once; `count_words=False` leaves them 0 for
+    callers that only need the counts (the cross-tab).
     """
     scope = _scope(project, scope, coders, documents, attributes)
     by_code: dict[str, list[CodedSpan]] = {}
@@ -146,7 +152,7 @@ def frequencies(
     values = _values(scope, by) if by else []
     column_totals = {v: 0 for v in values}
     rows: list[FrequencyRow] = []
-    coded_words = _coded_words(project, scope)
+    coded_words = _coded_words(project, scope) if count_words else {}
     for code in _codable_codes(project):
         codings = by_code.get(code["id"], [])
         doc_ids = {c.document_id for c in codings}
@@ -220,7 +226,13 @@ def crosstab(
 ) -> CrossTab:
     """Code x attribute-value counts; `rows[i].codings` is the row total."""
     rows = frequencies(
-        project, by=by, coders=coders, documents=documents, attributes=attributes, scope=scope
+        project,
+        by=by,
+        coders=coders,
+        documents=documents,
+        attributes=attributes,
+        scope=scope,
+        count_words=False,
     )
     values = list(rows[0].by_counts) if rows else []
     column_totals = {v: sum(r.by_counts[v] for r in rows) for v in values}
@@ -287,60 +299,97 @@ def cooccurrence(
     for c in scope.codings:
         if c.code_id in order:
             per_doc.setdefault(c.document_id, []).append(c)
-    overlaps: dict[tuple[str, str], int] = {}
-    for codings in per_doc.values():  # each in text order
-        for i, a in enumerate(codings):
-            # later codings start at or after a.start, so they overlap a while they start
-            # before a ends: a sweep instead of comparing every pair
-            a_end, a_code = a.end, a.code_id
-            for b in codings[i + 1 :]:
-                if b.start >= a_end:
-                    break
-                if b.code_id != a_code:
-                    key = (
-                        (a_code, b.code_id)
-                        if order[a_code] < order[b.code_id]
-                        else (
-                            b.code_id,
-                            a_code,
-                        )
-                    )
-                    overlaps[key] = overlaps.get(key, 0) + 1
-    seg_codes = units_touched(project, "segments", per_doc)  # code -> segments it touches
-    turn_codes = units_touched(project, "turns", per_doc)
+    codes = sorted(order, key=order.__getitem__)
+    overlaps = _overlapping_pairs(per_doc, order)
+    seg_alone, seg_both = _units_shared(project, "segments", per_doc, order)
+    _, turn_both = _units_shared(project, "turns", per_doc, order)
     rows = []
-    used = sorted(set(seg_codes) | {k for pair in overlaps for k in pair}, key=order.__getitem__)
-    for a, b in combinations(used, 2):
-        sa, sb = seg_codes.get(a, set()), seg_codes.get(b, set())
-        ta, tb = turn_codes.get(a, set()), turn_codes.get(b, set())
-        both, turns, n = len(sa & sb), len(ta & tb), overlaps.get((a, b), 0)
+    used = {r for r, n in enumerate(seg_alone) if n} | {r for pair in overlaps for r in pair}
+    for a, b in combinations(sorted(used), 2):
+        both, turns, n = seg_both.get((a, b), 0), turn_both.get((a, b), 0), overlaps.get((a, b), 0)
         if both or turns or n:
-            union = len(sa | sb)
-            rows.append(CooccurrenceRow(a, b, n, both, turns, both / union if union else 0.0))
+            union = seg_alone[a] + seg_alone[b] - both
+            rows.append(
+                CooccurrenceRow(codes[a], codes[b], n, both, turns, both / union if union else 0.0)
+            )
     return rows
 
 
-def units_touched(
-    project: Project, unit: str, per_doc: dict[int, list[CodedSpan]]
-) -> dict[str, set[tuple[int, int]]]:
-    """For each code, the (document, position) keys of the segments or turns (`unit`) that
-    a coding of it shares characters with."""
+def _pairs_within(groups_end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j), i < j, of a sequence in which element i pairs with every element
+    after it up to (not including) `groups_end[i]`."""
     import numpy as np
 
-    target: dict[str, set[tuple[int, int]]] = {}
-    bounds = unit_bounds(project, unit, per_doc)
-    for doc_id, codings in per_doc.items():
-        if doc_id not in bounds:
-            continue
-        starts, ends = bounds[doc_id]
-        c_starts = np.fromiter((c.start for c in codings), np.int64, len(codings))
-        c_ends = np.fromiter((c.end for c in codings), np.int64, len(codings))
-        first = np.searchsorted(ends, c_starts, side="right")  # first unit ending after start
-        stop = np.searchsorted(starts, c_ends, side="left")  # units starting before the end
-        for c, lo, hi in zip(codings, first.tolist(), stop.tolist(), strict=True):
-            if lo < hi:
-                target.setdefault(c.code_id, set()).update((doc_id, i) for i in range(lo, hi))
-    return target
+    n = len(groups_end)
+    later = np.maximum(groups_end - np.arange(n) - 1, 0)
+    first = np.repeat(np.arange(n), later)
+    # the partners of each i are i + 1, i + 2, ... up to its count
+    second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
+    return first, second
+
+
+def _overlapping_pairs(
+    per_doc: dict[int, list[CodedSpan]], order: dict[str, int]
+) -> dict[tuple[int, int], int]:
+    """How many pairs of codings of two different codes share characters, per pair of
+    code ranks (in `order`, lower first). Each document's codings are in text order, so
+    coding i overlaps exactly the later codings that start before it ends."""
+    import numpy as np
+
+    k = len(order)
+    keys = []
+    for codings in per_doc.values():
+        n = len(codings)
+        starts = np.fromiter((c.start for c in codings), np.int64, n)
+        ends = np.fromiter((c.end for c in codings), np.int64, n)
+        ranks = np.fromiter((order[c.code_id] for c in codings), np.int64, n)
+        first, second = _pairs_within(np.searchsorted(starts, ends, side="left"))
+        a, b = ranks[first], ranks[second]
+        differ = a != b
+        keys.append(np.minimum(a, b)[differ] * k + np.maximum(a, b)[differ])
+    return _count_pairs(keys, k)
+
+
+def _count_pairs(keys: list[np.ndarray], k: int) -> dict[tuple[int, int], int]:
+    import numpy as np
+
+    if not keys:
+        return {}
+    counts = np.bincount(np.concatenate(keys), minlength=k * k)
+    return {(key // k, key % k): n for key, n in enumerate(counts.tolist()) if n}
+
+
+def _units_shared(
+    project: Project, unit: str, per_doc: dict[int, list[CodedSpan]], order: dict[str, int]
+) -> tuple[list[int], dict[tuple[int, int], int]]:
+    """How many segments or turns (`unit`) each code touches (by rank in `order`), and
+    how many each pair of codes both touch. A coding touches the units it shares
+    characters with."""
+    import numpy as np
+
+    k = len(order)
+    touched = []  # unit key * k + code rank, a unit's key being document id * 2**24 + position
+    for doc_id, bounds in unit_bounds(project, unit, per_doc).items():
+        codings = per_doc[doc_id]
+        n = len(codings)
+        starts = np.fromiter((c.start for c in codings), np.int64, n)
+        ends = np.fromiter((c.end for c in codings), np.int64, n)
+        ranks = np.fromiter((order[c.code_id] for c in codings), np.int64, n)
+        first = np.searchsorted(bounds[1], starts, side="right")  # first unit ending after
+        stop = np.searchsorted(bounds[0], ends, side="left")  # units starting before the end
+        count = np.maximum(stop - first, 0)
+        within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        units = (doc_id << 24) + np.repeat(first, count) + within
+        touched.append(units * k + np.repeat(ranks, count))
+    if not touched:
+        return [0] * k, {}
+    pairs = np.unique(np.concatenate(touched))  # sorted by unit, then code rank
+    units, ranks = pairs // k, pairs % k
+    alone = np.bincount(ranks, minlength=k).tolist()
+    # the codes of one unit are neighbours: each pairs with those after it in its unit
+    group_end = np.searchsorted(units, units, side="right")
+    first, second = _pairs_within(group_end)
+    return alone, _count_pairs([ranks[first] * k + ranks[second]], k)
 
 
 @dataclass
