@@ -252,3 +252,21 @@ class StoredSuggestion:
     reviewed_by: str | None
     reviewed_at: str | None
     coding_id: int | None
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One survey respondent of one wave. `ratings` maps rating columns such as
+    "regler_impl_a" to 1-10 (unanswered items are absent); `comments` maps a spor to its
+    open comment (empty ones absent); `comment_documents` a spor to the project document
+    holding that comment."""
+
+    id: int
+    respondent_id: str
+    wave: str
+    attributes: dict[str, str]
+    ratings: dict[str, int]
+    comments: dict[str, str] = field(default_factory=dict)
+    comment_documents: dict[str, int] = field(default_factory=dict)
+    case_id: int | None = None
+
