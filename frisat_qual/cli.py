@@ -1012,3 +1012,112 @@ def report(
         click.echo(f"Wrote {output}")
     else:
         click.echo(text, nl=False)
+
+
+# -- survey ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def survey() -> None:
+    """The leaders' survey: import its waves, and read it beside the interviews."""
+
+
+@survey.command("import")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--wave", help="Name of the wave (default: 1 for the project's first survey).")
+@click.option("--date", help="Date of the wave, YYYY-MM-DD (default: today).")
+@click.option("--skip-bad-rows", is_flag=True, help="Import the good rows and list the bad ones.")
+@click.option("--replace", is_flag=True, help="Replace the wave's earlier answers.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
+@_core_errors
+def survey_import(
+    project: str,
+    file: str,
+    wave: str | None,
+    date: str | None,
+    skip_bad_rows: bool,
+    replace: bool,
+    as_json: bool,
+) -> None:
+    """Import a survey FILE (.csv or .xlsx, one row per respondent) into PROJECT.
+
+    Each respondent becomes a case, each open comment a document to code. Nothing is
+    imported while the file has problems; every problem is listed with its line, column
+    and value.
+    """
+    from frisat_qual.errors import SurveyFileError
+    from frisat_qual.survey.importer import import_survey
+
+    try:
+        with (
+            _open(project) as proj,
+            _progress("Importing the survey", sys.stderr.isatty()) as progress,
+        ):
+            report = import_survey(
+                proj,
+                file,
+                wave=wave,
+                date=date,
+                skip_bad_rows=skip_bad_rows,
+                replace=replace,
+                progress=progress,
+            )
+    except SurveyFileError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        if exc.rows_only:
+            click.echo(
+                f"{Path(file).name}: nothing was imported; correct these rows, or give"
+                " --skip-bad-rows to import the others",
+                err=True,
+            )
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if report.status == "unchanged":
+        click.echo(
+            f"unchanged: wave {report.wave} already holds these answers"
+            f" ({report.respondents} respondents); nothing was imported"
+        )
+        return
+    unanswered = f" ({report.unanswered:,} unanswered)" if report.unanswered else ""
+    click.echo(
+        f"{report.status} wave {report.wave} ({report.date}) from {report.source_name}:"
+        f" {report.respondents:,} respondents, {report.ratings:,} ratings{unanswered},"
+        f" {report.comment_documents:,} comments as documents"
+    )
+    if report.old_documents:
+        click.echo(
+            f"{report.old_documents} comment document(s) of the replaced answers kept as old"
+            " versions, with any codings on them"
+        )
+    for row in report.skipped:
+        for problem in row.problems:
+            click.echo(f"skipped: {problem}")
+    if report.findings:
+        click.echo(
+            f"audit: {len(report.findings)} likely identifiers found in the comments"
+            " (run `frisat-qual audit PROJECT` for the list)",
+            err=True,
+        )
+
+
+@survey.command("waves")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+@_core_errors
+def survey_waves(project: str, as_json: bool) -> None:
+    """List the survey waves of PROJECT, oldest first; the last is analysed by default."""
+    from frisat_qual.store.survey import list_waves
+
+    with _open(project) as proj:
+        waves = list_waves(proj)
+    if as_json:
+        click.echo(json.dumps([w.__dict__ for w in waves], ensure_ascii=False, indent=2))
+        return
+    for w in waves:
+        click.echo(f"{w.name}\t{w.date}\t{w.respondents} respondents\t{w.source_name}")
+    if not waves:
+        click.echo("no survey waves (import one with `frisat-qual survey import`)", err=True)

@@ -1,7 +1,8 @@
 """The bundled demo project: made on first use from corpora/demo/, reopened afterwards.
 
-It holds the 32 synthetic interviews with their case attributes, the default codebook and
-the developers' reference coding (coder "reference"), so a new user sees a coded project.
+It holds the 32 synthetic interviews with their case attributes, the default codebook,
+the developers' reference coding (coder "reference"), so a new user sees a coded project,
+and the synthetic leaders' survey (wave "pilot") with its open comments as documents.
 
 It is built in a temporary file and renamed into place only when complete, so a demo
 creation that is interrupted never leaves a half-made demo project behind.
@@ -19,11 +20,16 @@ from frisat_qual.exchange.codings_csv import import_codings_csv
 from frisat_qual.resources import demo_corpus_dir, user_data_dir
 from frisat_qual.store import PROJECT_SUFFIX, create_project
 from frisat_qual.store.settings import set_setting
+from frisat_qual.survey.importer import import_survey
 
 DEMO_NAME = "demo" + PROJECT_SUFFIX
 #: The demo's reference coding (document, start, end, code), made by hand by the developers.
 REFERENCE_CODING = "reference_coding.csv"
 REFERENCE_CODER = "reference"
+#: The demo's survey of leaders, imported as one wave dated like the pilot it mimics.
+SURVEY = "survey.csv"
+SURVEY_WAVE = "pilot"
+SURVEY_DATE = "2025-01-15"
 
 
 def default_demo_path() -> Path:
@@ -54,6 +60,9 @@ def ensure_demo_project(
         if report.failed:
             name, why = report.failed[0]
             raise FrisatError(f"demo corpus: {name}: {why}")
+        survey = corpus / SURVEY
+        if survey.exists():
+            import_survey(project, survey, wave=SURVEY_WAVE, date=SURVEY_DATE, progress=progress)
         reference = corpus / REFERENCE_CODING
         if reference.exists():
             import_codings_csv(project, reference, coder=REFERENCE_CODER)

@@ -22,6 +22,17 @@ class ManifestError(ImportError_):
     """The case manifest CSV is malformed."""
 
 
+class SurveyFileError(ImportError_):
+    """A survey file has problems; `problems` holds one line for each (file, line or row,
+    column and value). `rows_only` says that every problem is in a respondent's row, so
+    the good rows could be imported on their own."""
+
+    def __init__(self, problems: list[str], *, rows_only: bool = False):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+        self.rows_only = rows_only
+
+
 class CodebookError(FrisatError):
     """A codebook file or a codebook change is invalid."""
 

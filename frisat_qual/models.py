@@ -270,3 +270,16 @@ class Respondent:
     comment_documents: dict[str, int] = field(default_factory=dict)
     case_id: int | None = None
 
+
+@dataclass(frozen=True)
+class SurveyWave:
+    """One imported round of the survey: its name ("1", "pilot"), its date (ISO), the file
+    it came from, and how many respondents it holds."""
+
+    id: int
+    name: str
+    date: str
+    source_name: str
+    content_hash: str
+    imported_at: str
+    respondents: int = 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from frisat_qual.cli import cli
+from frisat_qual.store import open_project
 
 INTERVIEW = (
     "Interviewer: Hvad betyder frisættelsen for dig?\n\n"
@@ -131,7 +132,13 @@ def test_demo_command_creates_then_reuses(tmp_path):
     again = run("demo", "--path", str(target))
     assert Path(again.output.strip()) == target and target.stat().st_mtime_ns == mtime
     info = json.loads(run("info", str(target), "--json").output)
-    assert info["documents"] == 32 and info["cases"] == 32
+    (wave,) = json.loads(run("survey", "waves", str(target), "--json").output)
+    with open_project(target) as project:
+        comments = project.conn.execute(
+            "SELECT COUNT(*) FROM documents WHERE format = 'survey-comment'"
+        ).fetchone()[0]
+    # the 32 interviews, and the survey's respondents with their comments
+    assert info["documents"] == 32 + comments and info["cases"] == 32 + wave["respondents"]
 
 
 def test_console_script_entry_point_runs(tmp_path):

@@ -76,6 +76,35 @@ def test_corpus_touches_the_domain(demo_dir):
         assert text.count(word) >= 5, word
 
 
+def test_demo_project_holds_the_survey_pilot(demo_project_path):
+    """The synthetic survey: the pilot's 33 leaders, their comments as clean documents."""
+    from frisat_qual.corpus.audit import audit_text
+    from frisat_qual.store import open_project
+    from frisat_qual.store.documents import document_text
+    from frisat_qual.store.survey import list_respondents, list_waves
+
+    with open_project(demo_project_path) as project:
+        (wave,) = list_waves(project)
+        assert (wave.name, wave.date, wave.respondents) == ("pilot", "2025-01-15", 33)
+        respondents = list_respondents(project)
+        areas = Counter(r.attributes["omraade"] for r in respondents)
+        assert areas == {"dagtilbud": 10, "skole": 11, "aeldre": 12}
+        assert {r.attributes["rolle"] for r in respondents} == {"leder"}
+        assert all(len(r.ratings) >= 38 for r in respondents)
+        documents = {
+            (r.respondent_id, spor): doc_id
+            for r in respondents
+            for spor, doc_id in r.comment_documents.items()
+        }
+        assert len(documents) == sum(len(r.comments) for r in respondents) >= 100
+        findings = [
+            f
+            for (rid, spor), doc_id in documents.items()
+            for f in audit_text(document_text(project, doc_id), document=f"{rid}-{spor}")
+        ]
+        assert findings == []
+
+
 @pytest.mark.slow
 def test_wheel_carries_corpora_and_codebooks(tmp_path):
     root = tmp_path.parent

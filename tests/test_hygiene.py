@@ -16,7 +16,8 @@ def test_core_does_not_import_textual_or_rich():
         "import frisat_qual.store, frisat_qual.corpus.importer, frisat_qual.corpus.auditing,"
         " frisat_qual.nlp, frisat_qual.demo, frisat_qual.codebook.manage,"
         " frisat_qual.codebook.picking, frisat_qual.exchange.codings_csv,"
-        " frisat_qual.suggest.service, frisat_qual.suggest.evaluate, frisat_qual.recent\n"
+        " frisat_qual.suggest.service, frisat_qual.suggest.evaluate, frisat_qual.recent,"
+        " frisat_qual.store.survey, frisat_qual.survey.importer\n"
         "bad = [m for m in ('textual', 'rich') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )

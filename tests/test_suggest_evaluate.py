@@ -139,9 +139,10 @@ def test_gold_from_the_demo_reference_coding(demo_project_path):
 
     with open_project(demo_project_path) as project:
         rows = gold_from_project(project, "reference")
-        segments = project.conn.execute(
+        segments = project.conn.execute(  # of the documents the reference coding covers
             "SELECT COUNT(*) FROM segments s JOIN documents d ON d.id = s.document_id"
-            " WHERE d.is_current = 1"
+            " WHERE d.is_current = 1 AND d.id IN"
+            " (SELECT document_id FROM codings WHERE coder = 'reference')"
         ).fetchone()[0]
     assert len(rows) == segments
     assert {r["document"] for r in rows} and len({r["document"] for r in rows}) == 32

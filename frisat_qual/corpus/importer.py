@@ -178,9 +178,9 @@ class Outcome:
 
 @dataclass
 class Prepared:
-    """A file read, audited (and pseudonymised) and segmented, ready to be stored."""
+    """A document read, audited (and pseudonymised) and segmented, ready to be stored."""
 
-    path: Path
+    name: str  # the document name: a transcript's file stem
     parsed: ParsedDocument
     findings: list[Finding]
     pseudonymised: int
@@ -192,18 +192,35 @@ class Prepared:
 
 def prepare_file(path: Path, allow: Sequence[str], key: PseudonymKey | None = None) -> Prepared:
     """Everything of an import that needs no database: the CPU-heavy part."""
-    parsed = read_source(path)
-    findings = audit_text(parsed.text, document=path.stem, allow=allow)
+    return prepare_document(read_source(path), path.stem, allow, key)
+
+
+def prepare_document(
+    parsed: ParsedDocument,
+    name: str,
+    allow: Sequence[str],
+    key: PseudonymKey | None = None,
+    *,
+    roles: dict[str, str] | None = None,
+) -> Prepared:
+    """Audit (and pseudonymise) and segment a document read from any source.
+
+    Transcripts and the survey's open comments go through here alike, so both are audited
+    for personal data and cut into the same units. The speakers' roles are inferred
+    (who asks the questions) unless `roles` gives them.
+    """
+    findings = audit_text(parsed.text, document=name, allow=allow)
     replaced = 0
     if key is not None and findings:
         parsed = _apply_key(parsed, findings, key)
         replaced = len(findings)
-    interviewer = infer_interviewer(parsed.text, list(parsed.turns))
-    roles = {
-        t.speaker: (INTERVIEWER if t.speaker == interviewer else INFORMANT)
-        for t in parsed.turns
-        if t.speaker
-    }
+    if roles is None:
+        interviewer = infer_interviewer(parsed.text, list(parsed.turns))
+        roles = {
+            t.speaker: (INTERVIEWER if t.speaker == interviewer else INFORMANT)
+            for t in parsed.turns
+            if t.speaker
+        }
     spans = [(t.start, t.end) for t in parsed.turns]
     segments = [
         (s.turn_index, s.start, s.end, s.lemmas) for s in segment_document(parsed.text, spans)
@@ -212,7 +229,28 @@ def prepare_file(path: Path, allow: Sequence[str], key: PseudonymKey | None = No
         sum(count_words(parsed.text[s:e]) for s, e in spans) if spans else count_words(parsed.text)
     )
     return Prepared(
-        path, parsed, findings, replaced, content_hash(parsed.text), roles, segments, words
+        name, parsed, findings, replaced, content_hash(parsed.text), roles, segments, words
+    )
+
+
+def store_prepared(project: Project, prepared: Prepared, case_id: int | None) -> int:
+    """Store a prepared document as a new version of its name; returns its id.
+
+    Call inside `project.transaction()`."""
+    parsed = prepared.parsed
+    return insert_document(
+        project,
+        name=prepared.name,
+        source_name=parsed.source_name,
+        format=parsed.format,
+        encoding=parsed.encoding,
+        text=parsed.text,
+        content_hash=prepared.digest,
+        words=prepared.words,
+        case_id=case_id,
+        turns=parsed.turns,
+        roles=prepared.roles,
+        segments=prepared.segments,
     )
 
 
@@ -290,8 +328,7 @@ def _store(project: Project, prepared: Prepared, attributes: dict[str, str] | No
     Returns "imported", "new-version" or "unchanged". One immediate transaction, so the
     version check and the insert see the same state even with parallel writers.
     """
-    path, parsed = prepared.path, prepared.parsed
-    name = path.stem
+    name = prepared.name
     attrs = dict(attributes or {})
     case_name = attrs.pop("case", "") or name
     with project.transaction():
@@ -304,20 +341,7 @@ def _store(project: Project, prepared: Prepared, attributes: dict[str, str] | No
             case_id = upsert_case(project, case_name, attrs)
         else:
             case_id = existing.case_id
-        insert_document(
-            project,
-            name=name,
-            source_name=path.name,
-            format=parsed.format,
-            encoding=parsed.encoding,
-            text=parsed.text,
-            content_hash=prepared.digest,
-            words=prepared.words,
-            case_id=case_id,
-            turns=parsed.turns,
-            roles=prepared.roles,
-            segments=prepared.segments,
-        )
+        store_prepared(project, prepared, case_id)
     return "new-version" if existing else "imported"
 
 

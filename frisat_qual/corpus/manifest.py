@@ -59,7 +59,7 @@ def read_manifest(path: Path) -> dict[str, dict[str, str]]:
     except ImportError_ as exc:
         raise ManifestError(str(exc)) from exc
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text))
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
     manifest: dict[str, dict[str, str]] = {}
     first_line: dict[str, int] = {}  # case-folded file name -> line it was listed on
     columns: list[str] | None = None
@@ -120,7 +120,8 @@ def _folded_stem(name: str) -> str:
     return PurePath(name).stem.casefold()
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
+    """The one of "," ";" and tab that occurs most (outside quotes) in the first line."""
     header = next((line for line in text.split("\n") if line.strip()), "")
     counts = {d: _count_outside_quotes(header, d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])

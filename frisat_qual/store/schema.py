@@ -259,3 +259,52 @@ def m004_unit_bounds(db: sqlite_utils.Database) -> None:
         CREATE INDEX turns_document ON turns(document_id, idx, start, "end");
         """,
     )
+
+
+@MIGRATIONS()
+def m005_survey(db: sqlite_utils.Database) -> None:
+    """Survey waves, their respondents, ratings (1-10) and open comments.
+
+    A respondent belongs to a case like an interview does, so survey answers and coded
+    interviews meet through case attributes. Ratings hold only the items answered; an open
+    comment links to the project document made from it, so it can be coded.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE survey_waves (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            date TEXT NOT NULL,
+            source_name TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+
+        CREATE TABLE respondents (
+            id INTEGER PRIMARY KEY,
+            wave_id INTEGER NOT NULL REFERENCES survey_waves(id) ON DELETE CASCADE,
+            respondent_id TEXT NOT NULL,
+            case_id INTEGER REFERENCES cases(id),
+            UNIQUE (wave_id, respondent_id)
+        );
+        CREATE INDEX respondents_case ON respondents(case_id);
+
+        CREATE TABLE survey_ratings (
+            respondent INTEGER NOT NULL REFERENCES respondents(id) ON DELETE CASCADE,
+            item TEXT NOT NULL,
+            value INTEGER NOT NULL
+                CHECK (typeof(value) = 'integer' AND value BETWEEN 1 AND 10),
+            PRIMARY KEY (respondent, item)
+        );
+
+        CREATE TABLE survey_comments (
+            respondent INTEGER NOT NULL REFERENCES respondents(id) ON DELETE CASCADE,
+            spor TEXT NOT NULL,
+            text TEXT NOT NULL,
+            document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL,
+            PRIMARY KEY (respondent, spor)
+        );
+        CREATE INDEX survey_comments_document ON survey_comments(document_id);
+        """,
+    )
