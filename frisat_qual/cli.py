@@ -6,6 +6,7 @@ project. Core errors (FrisatError) become one-line click errors with exit code 1
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -1121,3 +1122,389 @@ def survey_waves(project: str, as_json: bool) -> None:
         click.echo(f"{w.name}\t{w.date}\t{w.respondents} respondents\t{w.source_name}")
     if not waves:
         click.echo("no survey waves (import one with `frisat-qual survey import`)", err=True)
+
+
+#: Width of rich tables written to a file or a pipe.
+TABLE_WIDTH = 160
+WAVE_OPTION = click.option("--wave", help="Survey wave to analyse (default: the latest).")
+SPOR_OPTION = click.option(
+    "--spor", required=True, help="The spor: regler, maal, dokumentation, tillid, eksperiment."
+)
+
+
+def _by_option(default: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--by",
+        default=default,
+        show_default=default is not None,
+        help="Case attribute to group respondents by (omraade, kommune, rolle, ...)"
+        + ("." if default else "; default: all respondents as one group."),
+    )
+
+
+def _print_table(title: str | None, headers: list[str], rows: list[list[Any]], **kw: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for header in headers:
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*("–" if v is None else str(v) for v in row))
+    console = Console(**kw)
+    if not console.is_terminal:
+        console.width = max(console.width, TABLE_WIDTH)  # a file or pipe: no wrapped cells
+    console.print(table)
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+@survey.command("summary")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@_by_option()
+@WAVE_OPTION
+@click.option("--json", "as_json", is_flag=True)
+@_core_errors
+def survey_summary(project: str, by: str | None, wave: str | None, as_json: bool) -> None:
+    """Per group and spor: n, means, SDs, quadrant, Cronbach's alpha and ceiling shares."""
+    from dataclasses import asdict
+
+    from frisat_qual.reports.joint import mean_sd
+    from frisat_qual.survey import QUADRANTS
+    from frisat_qual.survey.analysis import summary
+    from frisat_qual.survey.link import survey_respondents
+
+    with _open(project) as proj:
+        found = summary(survey_respondents(proj, wave), by=by)
+    if as_json:
+        data = [
+            {
+                **asdict(s),
+                "warnings": list(s.warnings),
+                "quadrant_label": QUADRANTS.get(s.quadrant_abs or ""),
+            }
+            for s in found
+        ]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    headers = ["group", "spor", "n", "impl (SD)", "vigt (SD)", "quadrant", "α impl", "α vigt"]
+    headers += ["10s vigt", "derived"]
+    rows = [
+        [
+            s.group,
+            s.spor,
+            s.n,
+            mean_sd(s.impl_mean, s.impl_sd),
+            mean_sd(s.vigt_mean, s.vigt_sd),
+            QUADRANTS.get(s.quadrant_abs or "", "–"),
+            _fmt(s.alpha_impl),
+            _fmt(s.alpha_vigt),
+            "–" if s.ceiling_vigt is None else f"{s.ceiling_vigt:.0%}",
+            _fmt(s.derived_vigt),
+        ]
+        for s in found
+    ]
+    _print_table("Survey summary" + (f" by {by}" if by else ""), headers, rows)
+    for s in found:
+        for warning in s.warnings:
+            click.echo(f"{s.group} / {s.spor}: {warning}")
+
+
+@survey.command("points")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@SPOR_OPTION
+@_by_option()
+@WAVE_OPTION
+@click.option("--json", "as_json", is_flag=True)
+@_core_errors
+def survey_points(project: str, spor: str, by: str | None, wave: str | None, as_json: bool) -> None:
+    """Each respondent's point for a spor: importance, implementation and both quadrants
+    (absolute at 5.5, relative at the group's means)."""
+    from frisat_qual.survey import QUADRANTS
+    from frisat_qual.survey.analysis import points
+    from frisat_qual.survey.link import survey_respondents
+
+    with _open(project) as proj:
+        found = points(survey_respondents(proj, wave), spor, by=by)
+    if as_json:
+        keys = ("respondent_id", "group", "impl", "vigt", "quadrant_abs", "quadrant_rel")
+        keys += ("group_impl_mean", "group_vigt_mean")
+        data = [{k: getattr(p, k) for k in keys} for p in found]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    rows = [
+        [
+            p.respondent_id,
+            p.group,
+            _fmt(p.vigt),
+            _fmt(p.impl),
+            QUADRANTS[p.quadrant_abs],
+            QUADRANTS[p.quadrant_rel],
+        ]
+        for p in found
+    ]
+    headers = ["respondent", "group", "vigt", "impl", "quadrant (5.5)", "quadrant (group means)"]
+    _print_table(f"{spor}: respondents' points", headers, rows)
+
+
+@survey.command("plot")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@SPOR_OPTION
+@_by_option()
+@WAVE_OPTION
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.svg or FILE.png"
+)
+@click.option("--title", help="Figure title (default: the spor's Danish name).")
+@_core_errors
+def survey_plot(
+    project: str, spor: str, by: str | None, wave: str | None, output: str, title: str | None
+) -> None:
+    """Draw the quadrant figure of a spor (importance x implementation), a panel per group."""
+    from frisat_qual.survey.analysis import points
+    from frisat_qual.survey.link import survey_respondents
+    from frisat_qual.survey.plot import plot_quadrants
+
+    with _open(project) as proj:
+        found = points(survey_respondents(proj, wave), spor, by=by)
+    path = plot_quadrants(found, spor, output, title=title)
+    groups = len({p.group for p in found})
+    click.echo(f"Wrote {path} ({len(found)} respondents, {groups} panel{'s' * (groups != 1)})")
+
+
+@survey.command("derived")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@SPOR_OPTION
+@_by_option()
+@WAVE_OPTION
+@click.option("--json", "as_json", is_flag=True)
+@_core_errors
+def survey_derived(
+    project: str, spor: str, by: str | None, wave: str | None, as_json: bool
+) -> None:
+    """Derived importance (how strongly items a, b, c go with the overall item d) per group,
+    beside each item's stated importance."""
+    from frisat_qual.survey.analysis import derived_importance, indicator_points
+    from frisat_qual.survey.link import survey_respondents
+
+    with _open(project) as proj:
+        respondents = survey_respondents(proj, wave)
+    derived = derived_importance(respondents, spor, by=by)
+    items = indicator_points(respondents, spor, by=by)
+    data = [
+        {
+            "group": group,
+            "spor": spor,
+            "derived": figures["spor"],
+            "indicators": [
+                {
+                    "indicator": p.indicator,
+                    "derived": p.derived,
+                    "pairs": p.pairs,
+                    "stated_vigt_mean": p.vigt_mean,
+                    "n_vigt": p.n_vigt,
+                    "impl_mean": p.impl_mean,
+                    "n_impl": p.n_impl,
+                }
+                for p in items
+                if p.group == group
+            ],
+        }
+        for group, figures in derived.items()
+    ]
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    rows = []
+    for g in data:
+        for item in g["indicators"]:
+            rows.append(
+                [
+                    g["group"],
+                    item["indicator"],
+                    f"{_fmt(item['derived'])} ({item['pairs']})",
+                    f"{_fmt(item['stated_vigt_mean'])} ({item['n_vigt']})",
+                    f"{_fmt(item['impl_mean'])} ({item['n_impl']})",
+                ]
+            )
+        rows.append([g["group"], "a-c", _fmt(g["derived"]), "", ""])
+    headers = ["group", "item", "derived r (pairs)", "stated vigt (n)", "impl (n)"]
+    _print_table(f"{spor}: derived and stated importance", headers, rows)
+    click.echo(
+        "derived r: Pearson correlation of the item's implementation with the overall item d;"
+        " a-c: their mean. Stated: the mean importance rating of the item."
+    )
+
+
+# -- survey and interviews ---------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@_by_option("omraade")
+@click.option("--coder", "coders", multiple=True, help="Only this coder's codings (repeatable).")
+@WAVE_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "md", "html", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option(
+    "--kant-critical",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Share of a spor's codings on the edge of trust from which the talk is critical.",
+)
+@click.option(
+    "--kant-quiet",
+    type=click.FloatRange(0, 1),
+    default=0.1,
+    show_default=True,
+    help="Share below which the talk is quiet about the edge of trust.",
+)
+@_core_errors
+def link(
+    project: str,
+    by: str,
+    coders: tuple[str, ...],
+    wave: str | None,
+    fmt: str,
+    output: str | None,
+    kant_critical: float,
+    kant_quiet: float,
+) -> None:
+    """The joint display: per spor and group, the survey beside the coded interviews and
+    comments, with typical quotes and whether both strands agree."""
+    from frisat_qual.reports.joint import joint_display_table, joint_title, render_joint_display
+    from frisat_qual.survey.link import joint_display, survey_respondents
+
+    with _open(project) as proj:
+        respondents = survey_respondents(proj, wave)
+        rows = joint_display(
+            proj,
+            respondents,
+            by=by,
+            coders=list(coders) or None,
+            kant_critical=kant_critical,
+            kant_quiet=kant_quiet,
+        )
+    title = joint_title(by, respondents[0].wave)
+    if fmt != "table":
+        text = render_joint_display(rows, fmt, title=title)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            click.echo(f"Wrote {output}")
+        else:
+            click.echo(text, nl=False)
+        return
+    table = joint_display_table(rows, title)
+    with open(output, "w", encoding="utf-8") if output else contextlib.nullcontext(None) as handle:
+        console = {"file": handle, "width": 160} if handle else {}
+        _print_table(table.title, table.headers, table.rows, **console)
+        lines = []
+        for r in rows:
+            lines.append(f"{r.spor} / {r.group}: {r.convergence}: {r.reason}")
+            lines += [f"    “{' '.join(q.text.split())}” {q.attribution}" for q in r.quotes]
+        click.echo("\n".join(lines), file=handle)
+    if output:
+        click.echo(f"Wrote {output}")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@SPOR_OPTION
+@click.option(
+    "--strategy",
+    required=True,
+    help="typical: nearest the group's mean point; deviant: largest regression residual;"
+    " extreme: furthest from the mean on either axis; diverse: one per quadrant.",
+)
+@click.option("--n", "n", type=int, default=5, show_default=True, help="Picks per group.")
+@_by_option()
+@click.option("--coder", "coders", multiple=True, help="Count only this coder's codings.")
+@WAVE_OPTION
+@click.option("--json", "as_json", is_flag=True)
+@_core_errors
+def cases(
+    project: str,
+    spor: str,
+    strategy: str,
+    n: int,
+    by: str | None,
+    coders: tuple[str, ...],
+    wave: str | None,
+    as_json: bool,
+) -> None:
+    """Choose survey respondents to follow up, each with the reason in figures and what to
+    read next: their comments and the interviews of their kommune and omraade."""
+    from frisat_qual.survey.analysis import select_cases
+    from frisat_qual.survey.link import LINK_ATTRIBUTES, linked_documents, survey_respondents
+
+    with _open(project) as proj:
+        respondents = survey_respondents(proj, wave)
+        picks = select_cases(respondents, spor, strategy, by=by, n=n)
+        by_id = {r.id: r for r in respondents}
+        reading = [
+            linked_documents(proj, by_id[p.respondent], spor=spor, coders=list(coders) or None)
+            for p in picks
+        ]
+    if as_json:
+        data = {
+            "spor": spor,
+            "strategy": strategy,
+            "by": by,
+            "wave": respondents[0].wave,
+            "picks": [
+                {
+                    "respondent_id": p.respondent_id,
+                    "group": p.group,
+                    "impl": p.impl,
+                    "vigt": p.vigt,
+                    "quadrant_abs": p.quadrant_abs,
+                    "quadrant_rel": p.quadrant_rel,
+                    "reason": p.reason,
+                    "figures": p.figures,
+                    "read": [
+                        {
+                            "document": d.name,
+                            "kind": d.kind,
+                            "attribution": d.attribution,
+                            "label": d.label,
+                            "spor": d.spor,
+                            "codings": d.codings,
+                        }
+                        for d in docs
+                    ],
+                }
+                for p, docs in zip(picks, reading, strict=True)
+            ],
+            "notes": picks.notes,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from frisat_qual.survey import QUADRANTS
+
+    for number, (p, docs) in enumerate(zip(picks, reading, strict=True), start=1):
+        click.echo(
+            f"{number}. {p.respondent_id} ({p.group}): vigt {p.vigt:.2f}, impl {p.impl:.2f},"
+            f" {QUADRANTS[p.quadrant_abs]}"
+        )
+        click.echo(f"   why: {p.reason}")
+        for d in docs:
+            if d.kind == "comment":
+                coded = f", {d.codings} coding(s) of spor.{spor}" if d.codings else ""
+                click.echo(f"   read: {d.label}, comment on {d.spor}{coded}")
+            else:
+                click.echo(f"   read: {d.label}, interview, {d.codings} coding(s) of spor.{spor}")
+        if not any(d.kind == "interview" for d in docs):
+            who = by_id[p.respondent].attributes
+            shared = ", ".join(f"{a} {who.get(a) or '?'}" for a in LINK_ATTRIBUTES)
+            click.echo(f"   no interviews share the respondent's {shared}")
+    for note in picks.notes:
+        click.echo(f"note: {note}")

@@ -17,7 +17,9 @@ def test_core_does_not_import_textual_or_rich():
         " frisat_qual.nlp, frisat_qual.demo, frisat_qual.codebook.manage,"
         " frisat_qual.codebook.picking, frisat_qual.exchange.codings_csv,"
         " frisat_qual.suggest.service, frisat_qual.suggest.evaluate, frisat_qual.recent,"
-        " frisat_qual.store.survey, frisat_qual.survey.importer\n"
+        " frisat_qual.store.survey, frisat_qual.survey.importer, frisat_qual.survey.analysis,"
+        " frisat_qual.survey.link, frisat_qual.survey.plot, frisat_qual.reports.joint,"
+        " frisat_qual.reports.html\n"
         "bad = [m for m in ('textual', 'rich') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )

@@ -21,6 +21,7 @@ aeldre A1 (5, 3), A2 (5.5, 5.5), A3 (4, 7), A4 (10, 3), centroid (6.125, 4.625).
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import subprocess
 import sys
@@ -592,7 +593,8 @@ def test_figure_svg_has_a_panel_per_group_and_the_quadrant_labels(survey, tmp_pa
     assert out == tmp_path / "tillid.svg"
     texts = _texts(out)
     assert "Tillidsbaseret kultur: vigtighed og implementering" in texts
-    assert [t for t in texts if "(n = " in t] == ["ældre (n = 4)", "skole (n = 3)"]
+    # the areas in the questionnaire's order, capitalised in Danish spelling
+    assert [t for t in texts if "(n = " in t] == ["Skole (n = 3)", "Ældre (n = 4)"]
     for label in QUADRANTS.values():
         assert texts.count(label) == 2  # once per panel
     assert "Vigtighed (1-10)" in texts and "Implementering (1-10)" in texts
@@ -619,10 +621,31 @@ def test_figure_panel_order_title_and_empty_panels(survey, tmp_path):
     texts = _texts(out)
     assert "Tillid i tre områder" in texts
     assert [t for t in texts if "(n = " in t] == [
-        "skole (n = 3)",
-        "dagtilbud (n = 0)",
-        "ældre (n = 4)",
+        "Skole (n = 3)",
+        "Dagtilbud (n = 0)",
+        "Ældre (n = 4)",
     ]
+
+
+def test_figure_title_stands_clear_of_the_panel_titles(survey, tmp_path):
+    # three panels in a row, where the title once sat on top of the middle panel's title
+    daycare = respondent(9, "D1", {"omraade": "dagtilbud"}, (7, 7, 7, 7), (9, 9, 9, 9))
+    pts = points([*survey, daycare], "tillid", by="omraade")
+    out = plot_quadrants(pts, "tillid", tmp_path / "t.svg")
+    root = ET.parse(out).getroot()
+
+    def box(text):
+        """(top, bottom) of a text element: its baseline less its font size, and the
+        baseline plus a quarter of it for descenders."""
+        size = float(re.search(r"font-size: ([\d.]+)px", text.get("style")).group(1))
+        y = float(text.get("y"))
+        return y - size, y + size / 4
+
+    texts = {"".join(t.itertext()): t for t in root.iter(f"{SVG}text")}
+    title = box(texts["Tillidsbaseret kultur: vigtighed og implementering"])
+    panels = [box(t) for label, t in texts.items() if "(n = " in label]
+    assert len(panels) == 3
+    assert all(title[1] < top for top, _ in panels)
 
 
 def test_figure_png_and_bad_input(survey, tmp_path):

@@ -22,6 +22,8 @@ from frisat_qual import __version__
 from frisat_qual.reports.tables import LEVELS, SIDES, CooccurrenceRow, CrossTab, Quote, Staircase
 from frisat_qual.reports.writers import DEFAULT_BY, ReportTable, build_all
 from frisat_qual.store.project import Project
+from frisat_qual.survey import SPOR_TITLES, display_group
+from frisat_qual.survey.link import JointRow
 
 #: ColorBrewer "Blues": light to dark, lightness falling steadily (prints well in grey).
 _BLUES = (
@@ -87,6 +89,12 @@ figure.quote blockquote p { margin: .3rem 0; }
 figure.quote figcaption { margin: .15rem 0 0 1.2rem; }
 figure.quote cite { font-style: normal; font-weight: 600; color: #1b1b1b; }
 .doc { color: #666; font-size: .85em; margin-left: .4rem; }
+table.joint td.reason { font-size: .8rem; color: #444; min-width: 14rem; }
+.flag { display: inline-block; padding: 0 .4rem; border: 1px solid #888; border-radius: .2rem;
+  font-size: .82rem; font-weight: 600; white-space: nowrap; }
+.flag.agree { background: #e5f5e0; border-color: #41ab5d; }
+.flag.diverge { background: #fee6ce; border-color: #d94801; }
+.flag.too-little-data { background: #f0f0f0; border-color: #969696; font-weight: 400; }
 @page { size: A4; margin: 15mm 13mm; }
 @media print {
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -98,7 +106,7 @@ figure.quote cite { font-style: normal; font-weight: 600; color: #1b1b1b; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
   /* short tables and figures stay whole; long tables break between rows only, with
      their header repeated */
-  table.staircase, table.overview, figure, blockquote, .legend, tr {
+  table.staircase, table.overview, table.joint, figure, blockquote, .legend, tr {
     break-inside: avoid; page-break-inside: avoid; }
   caption { break-after: avoid; page-break-after: avoid; }
   thead { display: table-header-group; }
@@ -207,8 +215,14 @@ class _Ids:
     def __init__(self) -> None:
         self.used: set[str] = set()
 
+    @staticmethod
+    def slug(base: str) -> str:
+        """`base` as lower-case letters and digits joined by hyphens ("too little data" ->
+        "too-little-data")."""
+        return re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-") or "part"
+
     def make(self, base: str) -> str:
-        slug = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-") or "part"
+        slug = self.slug(base)
         candidate, n = slug, 1
         while candidate in self.used:
             n += 1
@@ -754,15 +768,96 @@ def _quote_lists(
             parts.append(heading)
         if not quotes:
             parts.append('<p class="note">No quotes.</p>\n')
-        for q in quotes:
-            paragraphs = "".join(
-                f"<p>{'<br>'.join(_esc(line.strip()) for line in para.splitlines())}</p>"
-                for para in re.split(r"\n\s*\n", q.text)
-                if para.strip()
-            )
-            parts.append(
-                f'<figure class="quote"><blockquote lang="da">{paragraphs}</blockquote>'
-                f'<figcaption><cite lang="da">{_esc(q.attribution)}</cite>'
-                f'<span class="doc">{_esc(q.document)}</span></figcaption></figure>\n'
-            )
+        parts += [_quote_figure(q) for q in quotes]
     return "".join(parts), entries if contents else []
+
+
+def _quote_figure(q: Quote) -> str:
+    """A quote as a block quote with its attribution and document name below it."""
+    paragraphs = "".join(
+        f"<p>{'<br>'.join(_esc(line.strip()) for line in para.splitlines())}</p>"
+        for para in re.split(r"\n\s*\n", q.text)
+        if para.strip()
+    )
+    return (
+        f'<figure class="quote"><blockquote lang="da">{paragraphs}</blockquote>'
+        f'<figcaption><cite lang="da">{_esc(q.attribution)}</cite>'
+        f'<span class="doc">{_esc(q.document)}</span></figcaption></figure>\n'
+    )
+
+
+# -- the joint display of survey and interviews ---------------------------------------------
+
+
+def joint_display_html(rows: Sequence[JointRow], *, title: str) -> str:
+    """The joint display (`survey.link.joint_display`) as one self-contained page: per
+    spor a table of its groups, the survey side beside the interviews and comments with
+    the convergence flag and its reason, then each group's typical quotes."""
+    from frisat_qual.reports.joint import mean_sd, percent
+
+    ids = _Ids()
+    by_spor: dict[str, list[JointRow]] = {}
+    for r in rows:
+        by_spor.setdefault(r.spor, []).append(r)
+    sections, toc = [], []
+    for spor, group_rows in by_spor.items():
+        anchor = ids.make(f"spor-{spor}")
+        name = SPOR_TITLES.get(spor, spor)
+        heading = f'<span lang="da">{_esc(name)}</span> <span class="id">{_esc(spor)}</span>'
+        toc.append(f'<li><a href="#{anchor}"><span lang="da">{_esc(name)}</span></a></li>')
+        body = []
+        for r in group_rows:
+            flag = _esc(r.convergence)
+            body.append(
+                f'<tr><th scope="row">{_esc(display_group(r.group))}</th>'
+                f"<td{_NUM}>{_num(r.n)}</td>"
+                f"<td{_NUM}>{mean_sd(r.impl_mean, r.impl_sd)}</td>"
+                f"<td{_NUM}>{mean_sd(r.vigt_mean, r.vigt_sd)}</td>"
+                f'<td lang="da">{_esc(r.quadrant_label or "–")}</td>'
+                f"<td{_NUM}>{_num(r.interview_codings)} / {_num(r.comment_codings)}</td>"
+                f"<td{_NUM}>{percent(r.forside_share)}</td>"
+                f"<td{_NUM}>{percent(r.bagside_share)}</td>"
+                f"<td{_NUM}>{percent(r.kant_share)}</td>"
+                f'<td><span class="flag {ids.slug(r.convergence)}">{flag}</span></td>'
+                f'<td class="reason">{_esc(r.reason)}</td></tr>'
+            )
+        table = (
+            f'<table class="joint"><caption>{_esc(name)}: survey and interviews by group'
+            "</caption><thead>"
+            '<tr><th scope="col" rowspan="2">Group</th>'
+            '<th scope="colgroup" colspan="4">Survey</th>'
+            '<th scope="colgroup" colspan="4">Interviews and comments</th>'
+            '<th scope="colgroup" colspan="2">Convergence</th></tr><tr>'
+            '<th scope="col" class="num">n</th>'
+            '<th scope="col" class="num">Implementation mean (SD)</th>'
+            '<th scope="col" class="num">Importance mean (SD)</th>'
+            '<th scope="col">Quadrant</th>'
+            '<th scope="col" class="num">Codings: interviews / comments</th>'
+            '<th scope="col" class="num">Forside</th>'
+            '<th scope="col" class="num">Bagside</th>'
+            '<th scope="col" class="num">Kant</th>'
+            '<th scope="col">Flag</th><th scope="col">Reason</th></tr>'
+            f"</thead><tbody>{''.join(body)}</tbody></table>\n"
+        )
+        quotes = ["<h3>Typical quotes</h3>\n"]
+        for r in group_rows:
+            quotes.append(f"<h4>{_esc(display_group(r.group))}</h4>\n")
+            quotes += [_quote_figure(q) for q in r.quotes] or ['<p class="note">No quotes.</p>\n']
+        sections.append(
+            f'<section id="{anchor}">\n<h2>{heading}</h2>\n{table}{"".join(quotes)}</section>'
+        )
+    lede = (
+        "Each spor of the leaders' survey beside the coded interviews and open comments of"
+        " the same groups. Survey: respondents with both indices (n), mean implementation and"
+        " importance on the 1-10 scale with their standard deviations, and the quadrant of"
+        " the mean point (split at 5.5). Interviews and comments: the codings of the spor and"
+        " the shares of them on the front side (forside) and back side (bagside) of the"
+        " staircase and on the edge of trust (kant). The flag says whether both strands read"
+        " the spor the same way; the reason gives the figures behind it."
+    )
+    body = (
+        f'<header><h1>{_esc(title)}</h1>\n<p class="lede">{_esc(lede)}</p></header>\n'
+        f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>\n'
+        "<main>\n" + "\n".join(sections) + "\n</main>"
+    )
+    return _page(title, body)

@@ -21,7 +21,19 @@ QUADRANTS = {
     "fortsaet": "Fortsæt det gode arbejde",
     "fokus": "Vigtigste fokusområde",
 }
+#: Danish titles of the five spor, for figure titles and report headings.
+SPOR_TITLES = {
+    "regler": "Færre regler",
+    "maal": "Fra detaljerede mål til formål",
+    "dokumentation": "Mindre dokumentation",
+    "tillid": "Tillidsbaseret kultur",
+    "eksperiment": "Innovativ og eksperimenterende tilgang",
+}
 AREAS = ("dagtilbud", "skole", "aeldre")
+#: Group values whose ASCII spelling (as in the survey file) reads better in Danish.
+_DISPLAY = {"aeldre": "ældre"}
+#: The document format of an open survey comment imported as a document.
+COMMENT_FORMAT = "survey-comment"
 
 
 def rating_column(spor: str, dim: str, ind: str) -> str:
@@ -30,3 +42,9 @@ def rating_column(spor: str, dim: str, ind: str) -> str:
 
 def comment_column(spor: str) -> str:
     return f"{spor}_kommentar"
+
+
+def display_group(group: str) -> str:
+    """A group value as a heading: Danish spelling, capitalised ("aeldre" -> "Ældre")."""
+    shown = _DISPLAY.get(group, group)
+    return shown[:1].upper() + shown[1:]

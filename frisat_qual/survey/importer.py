@@ -51,6 +51,7 @@ from frisat_qual.store.survey import (
 )
 from frisat_qual.survey import (
     AREAS,
+    COMMENT_FORMAT,
     DIMENSIONS,
     INDICATORS,
     SCALE,
@@ -61,7 +62,6 @@ from frisat_qual.survey import (
 
 ID_COLUMN = "respondent_id"
 DEFAULT_ROLE = "leder"
-COMMENT_FORMAT = "survey-comment"
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 #: Every rating column, in questionnaire order.

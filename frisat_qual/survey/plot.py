@@ -10,6 +10,7 @@ searchable and editable in a journal's layout program).
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections import Counter
 from collections.abc import Sequence
@@ -17,22 +18,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from frisat_qual.errors import FrisatError
-from frisat_qual.survey import MIDDLE, QUADRANTS, SCALE, SPOR
+from frisat_qual.survey import (
+    AREAS,
+    MIDDLE,
+    QUADRANTS,
+    SCALE,
+    SPOR,
+    SPOR_TITLES,
+    display_group,
+)
 from frisat_qual.survey.analysis import GroupMeans, Point, group_means
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-#: Danish titles of the five spor, for figure titles.
-SPOR_TITLES = {
-    "regler": "Færre regler",
-    "maal": "Fra detaljerede mål til formål",
-    "dokumentation": "Mindre dokumentation",
-    "tillid": "Tillidsbaseret kultur",
-    "eksperiment": "Innovativ og eksperimenterende tilgang",
-}
-#: Group values whose ASCII spelling (as in the survey file) reads better in Danish.
-_DISPLAY = {"aeldre": "ældre"}
 FORMATS = (".svg", ".png")
 # Okabe-Ito blue: colour-blind safe, and dark enough to print as a mid grey
 _POINT_COLOUR = "#0072B2"
@@ -44,6 +43,7 @@ _BASE_AREA = 30.0  # marker area (pt²) of one respondent; n coinciding ones get
 _PANEL_INCHES = 3.2
 _MAX_COLUMNS = 3
 _MIN_WIDTH = 5.0  # inches, so a single panel still fits the legend
+_TITLE_INCHES = 0.4
 _CAPTION_CHARS_PER_INCH = 17  # of 7 pt text
 CAPTION = (
     "Fuldt optrukket grå linje: absolut opdeling ved skalaens midte (5,5). Stiplet linje: "
@@ -69,7 +69,10 @@ def plot_quadrants(
     the relative split at the group's mean point (drawn as an open black diamond) as dashed
     lines, and the four quadrant names in their corners. Panels follow `group_order`
     (groups named there without points get an empty "n = 0" panel, so figures of several
-    spor line up), then any other groups sorted.
+    spor line up), then the areas in the order dagtilbud, skole, ældre, then any other
+    groups sorted; panel titles are capitalised, in Danish spelling ("Ældre (n = 12)").
+    The title, the panels, the legend and the caption each have a band of their own, so
+    none of them overlaps another.
 
     Multiplicity: indices are means of 3-4 whole numbers, so respondents often share a point
     exactly. Rather than jitter them (which moves points off their true values), each
@@ -88,8 +91,11 @@ def plot_quadrants(
     other = sorted({p.spor for p in points} - {spor})
     if other:
         raise FrisatError(f"the points are for {', '.join(other)}, not for {spor}")
+    present = {p.group for p in points}
     groups = list(dict.fromkeys(group_order or ()))
-    groups += sorted({p.group for p in points} - set(groups))
+    # areas in the questionnaire's order (dagtilbud, skole, ældre), then any others sorted
+    groups += [a for a in AREAS if a in present and a not in groups]
+    groups += sorted(present - set(groups))
     if not groups:
         raise FrisatError(f"no respondent has both indices of {spor}: nothing to plot")
 
@@ -106,17 +112,36 @@ def plot_quadrants(
         "svg.fonttype": "none",
         "font.family": "DejaVu Sans",
         "font.size": 9,
-        "axes.titlesize": 10,
+        "axes.titlesize": 9.5,
         "axes.labelsize": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
     }
     with matplotlib.rc_context(rc):
         width = max(_PANEL_INCHES * columns + 0.6, _MIN_WIDTH)
         caption = textwrap.fill(CAPTION, int(width * _CAPTION_CHARS_PER_INCH))
-        footer = 0.45 + 0.13 * (caption.count("\n") + 1) + (0.15 if columns == 1 else 0)
-        fig = Figure(figsize=(width, _PANEL_INCHES * rows + 0.5 + footer), layout="constrained")
+        lines = caption.count("\n") + 1
+        legend_rows = 1 if columns > 2 else 2
+        # title, panels, legend and caption each get a band of their own height, so the
+        # title never meets the panel titles and the caption never meets the legend
+        heights = (
+            _TITLE_INCHES,
+            _PANEL_INCHES * rows + 0.5,
+            0.22 * legend_rows + 0.1,
+            0.13 * lines + 0.12,
+        )
+        fig = Figure(figsize=(width, sum(heights)), layout="constrained")
         FigureCanvasAgg(fig)  # the Agg canvas, set on this figure only (no pyplot, no global)
-        # panels above; legend and caption in a footer of fixed height below them
-        body, foot = fig.subfigures(2, 1, height_ratios=(_PANEL_INCHES * rows + 0.5, footer))
+        head, body, keys, foot = fig.subfigures(4, 1, height_ratios=heights)
+        head.text(
+            0.5,
+            0.5,
+            title or f"{SPOR_TITLES[spor]}: vigtighed og implementering",
+            ha="center",
+            va="center",
+            fontsize=11,
+            fontweight="bold",
+        )
         axes = body.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
         for index, ax in enumerate(axes.flat):
             if index >= len(groups):
@@ -125,12 +150,12 @@ def plot_quadrants(
             group = groups[index]
             members = [p for p in points if p.group == group]
             _draw_panel(ax, group, members, means.get(group))
-            ax.set_xlabel("Vigtighed (1-10)" if index // columns == rows - 1 else "")
+            # the x label under the lowest panel of each column, also above an empty slot
+            ax.set_xlabel("Vigtighed (1-10)" if index + columns >= len(groups) else "")
             ax.set_ylabel("Implementering (1-10)" if index % columns == 0 else "")
-        body.suptitle(title or f"{SPOR_TITLES[spor]}: vigtighed og implementering")
         handles = [
-            Line2D([], [], ls="", marker="o", color=_POINT_COLOUR, mec="#1a1a1a", alpha=0.75),
-            Line2D([], [], ls="", marker="D", color=_MEAN_COLOUR, mfc="white"),
+            Line2D([], [], ls="", marker="o", ms=6, color=_POINT_COLOUR, mec="#1a1a1a", alpha=0.75),
+            Line2D([], [], ls="", marker="D", ms=6, color=_MEAN_COLOUR, mfc="white"),
             Line2D([], [], color=_ABS_LINE, lw=1),
             Line2D([], [], color=_REL_LINE, lw=1, ls="--"),
         ]
@@ -140,15 +165,17 @@ def plot_quadrants(
             "Absolut opdeling (5,5)",
             "Relativ opdeling (gennemsnit)",
         ]
-        foot.legend(
+        keys.legend(
             handles,
             labels,
-            loc="upper center",
-            ncols=4 if columns > 2 else 2,
+            loc="center",
+            ncols=4 if legend_rows == 1 else 2,
             frameon=False,
             fontsize=8,
+            handletextpad=0.4,
+            columnspacing=1.6,
         )
-        foot.text(0.5, 0.04, caption, ha="center", va="bottom", fontsize=7)
+        foot.text(0.5, 0.5, caption, ha="center", va="center", fontsize=7, color="#333333")
         metadata = {"Date": None} if suffix == ".svg" else {"Software": None}
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, format=suffix[1:], metadata=metadata, dpi=200)
@@ -171,7 +198,7 @@ def _draw_panel(ax: Axes, group: str, members: list[Point], means: GroupMeans | 
     ax.set_xticks(range(low, high + 1))
     ax.set_yticks(range(low, high + 1))
     ax.tick_params(labelsize=8, labelbottom=True, labelleft=True)
-    ax.set_title(f"{_DISPLAY.get(group, group)} (n = {len(members)})")
+    ax.set_title(f"{display_group(group)} (n = {len(members)})")
     ax.axvline(MIDDLE, color=_ABS_LINE, lw=1, zorder=1)
     ax.axhline(MIDDLE, color=_ABS_LINE, lw=1, zorder=1)
     # quadrant names in the corners of the absolute quadrants
@@ -212,11 +239,15 @@ def _draw_panel(ax: Axes, group: str, members: list[Point], means: GroupMeans | 
     )
     for x, y, count in spots:
         if count > 1:
+            # just right of the marker's edge (its radius in points), centred on it
+            radius = math.sqrt(_BASE_AREA * count / math.pi)
             ax.annotate(
                 str(count),
                 (x, y),
-                xytext=(5, 4),
+                xytext=(radius + 1.5, 0),
                 textcoords="offset points",
+                ha="left",
+                va="center",
                 fontsize=7,
                 color="#1a1a1a",
                 zorder=5,
