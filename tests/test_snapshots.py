@@ -65,3 +65,19 @@ def test_reports_screen_staircase_heat_map(snap_compare, demo_project_path, size
 
     app = make_app(demo_project_path, coder="snapshot")
     assert snap_compare(app, terminal_size=size, run_before=staircase)
+
+
+@pytest.mark.parametrize("size", SIZES[:1], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_survey_screen(snap_compare, demo_project_path, size):
+    """The quadrant scatter of regler, absolute reading, by omraade, L01 selected."""
+
+    async def survey(pilot) -> None:
+        await trained(pilot)
+        await pilot.press("v")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()  # the respondent's comments are listed
+
+    app = make_app(demo_project_path, coder="snapshot")
+    assert snap_compare(app, terminal_size=size, run_before=survey)

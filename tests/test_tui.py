@@ -24,10 +24,24 @@ async def test_documents_grouped_and_first_opened(demo_project_path):
         await pilot.pause()
         tree = app.screen.query_one(DocumentTree)
         groups = [str(n.label) for n in tree.root.children]
-        assert groups[0].startswith("kommune 1") and groups[-1].startswith("kommune 7")
-        assert len(groups) == 7
+        assert groups[0] == "kommune 1 (5)" and groups[6].startswith("kommune 7")
+        # the survey's comments on a branch of their own, after the interviews
+        assert groups[7:] == ["Survey comments (116)"]
         roles = [str(n.label) for n in tree.root.children[0].children]
         assert roles == ["borger", "forvaltning", "leder", "medarbejder", "politiker"]
+        # the leder step holds the interview only (the survey leaders are elsewhere)
+        assert [str(n.label) for n in tree.root.children[0].children[2].children] == [
+            "k1_leder  1,201 w   41%"
+        ]
+        (wave,) = tree.root.children[7].children
+        assert str(wave.label) == "pilot (116)"
+        assert len(wave.children) == 33 and str(wave.children[0].label) == "L01 (4)"
+        assert [str(n.label).split("  ")[0] for n in wave.children[0].children] == [
+            "L01 · regler",
+            "L01 · maal",
+            "L01 · tillid",
+            "L01 · eksperiment",
+        ]
         view = app.screen.query_one(TranscriptView)
         assert view.segments and view.segment_index == 0
         status = str(app.screen.query_one("#status").render())

@@ -139,6 +139,20 @@ def list_respondents(project: Project, wave: str | None = None) -> list[Responde
     ]
 
 
+def comment_document_refs(project: Project) -> dict[int, tuple[str, str, str]]:
+    """Every survey comment that is a document: document id -> (wave name, respondent_id,
+    spor), ordered by wave (oldest first), then respondent (the file's order), so lists
+    such as the document tree can group the comments without parsing document names."""
+    rows = project.conn.execute(
+        "SELECT c.document_id, w.name, r.respondent_id, c.spor FROM survey_comments c"
+        " JOIN respondents r ON r.id = c.respondent JOIN survey_waves w ON w.id = r.wave_id"
+        " WHERE c.document_id IS NOT NULL ORDER BY w.date, w.id, r.id, c.spor"
+    ).fetchall()
+    return {
+        document_id: (wave, respondent_id, spor) for document_id, wave, respondent_id, spor in rows
+    }
+
+
 def delete_wave(project: Project, name: str, *, keep_documents: Collection[int] = ()) -> int:
     """Delete wave `name` with its respondents, ratings and comments.
 

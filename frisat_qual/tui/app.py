@@ -19,7 +19,9 @@ from frisat_qual.tui.screens.help import HelpScreen
 from frisat_qual.tui.screens.home import HomeScreen
 from frisat_qual.tui.screens.import_screen import ImportScreen
 from frisat_qual.tui.screens.reports import ReportsScreen
+from frisat_qual.tui.screens.survey import SurveyScreen
 from frisat_qual.tui.screens.workspace import WorkspaceScreen
+from frisat_qual.tui.widgets.quadrant_plot import QuadrantPlot
 from frisat_qual.tui.widgets.transcript import TranscriptView
 
 #: The app's two modes, each with its own screen stack: the home screen, and the workspace
@@ -158,6 +160,19 @@ class FrisatApp(App[None]):
                 [
                     *ReportsScreen.BINDINGS,
                     Binding("enter", "select", "List a cell's passages; go to a passage"),
+                ],
+            ),
+            (
+                "Survey",
+                [
+                    *SurveyScreen.BINDINGS,
+                    *QuadrantPlot.BINDINGS,
+                    Binding(
+                        "enter",
+                        "select",
+                        "Open a comment or passage in the workspace; list a joint row's"
+                        " quotes; select a pick in the plot",
+                    ),
                 ],
             ),
             (

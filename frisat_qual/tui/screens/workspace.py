@@ -42,10 +42,12 @@ from frisat_qual.store.suggestions import (
     save_suggestions,
     suggestion_counts,
 )
+from frisat_qual.store.survey import comment_document_refs
 from frisat_qual.tui.screens.dialogs import FormDialog, FormField
 from frisat_qual.tui.screens.picker import ChoiceDialog, CodePicker
 from frisat_qual.tui.screens.reports import ReportSettings, ReportsScreen
 from frisat_qual.tui.screens.search import SearchHit, SearchScreen
+from frisat_qual.tui.screens.survey import SurveyScreen, SurveySettings, SurveyTarget
 from frisat_qual.tui.widgets.codebook_tree import CodebookTree
 from frisat_qual.tui.widgets.document_tree import DocumentTree
 from frisat_qual.tui.widgets.staircase import StaircaseGrid
@@ -85,6 +87,7 @@ class WorkspaceScreen(Screen[None]):
         Binding("M", "memo_document", "Memo on document", show=False),
         Binding("ctrl+f,slash", "search", "Search", show=True),
         Binding("t", "reports", "Reports", show=True),
+        Binding("v", "survey", "Survey", show=True),
         Binding("p", "pin_code", "Pin code to number keys", show=False),
         Binding("ctrl+b", "toggle_blind", "Blind mode", show=False),
         Binding("f5,ctrl+r", "reload", "Reload from disk", show=False),
@@ -114,6 +117,7 @@ class WorkspaceScreen(Screen[None]):
         self._trained_marker: tuple[int, int] | None = None
         self._changes_since_training = 0
         self.report_settings = ReportSettings()
+        self.survey_settings = SurveySettings()
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -164,8 +168,9 @@ class WorkspaceScreen(Screen[None]):
 
     def refresh_documents(self) -> None:
         tree = self.query_one(DocumentTree)
-        progress = coding_progress(self.app.project, coder=self._coder_filter())
-        tree.populate(documents_with_attributes(self.app.project), progress)
+        project = self.app.project
+        progress = coding_progress(project, coder=self._coder_filter())
+        tree.populate(documents_with_attributes(project), progress, comment_document_refs(project))
 
     def refresh_favourites(self) -> None:
         self.favourite_codes = favourites(self.app.project, self.app.coder)
@@ -684,6 +689,17 @@ class WorkspaceScreen(Screen[None]):
                 self.view.focus()
 
         self.app.push_screen(ReportsScreen(self.report_settings), go)
+
+    def action_survey(self) -> None:
+        """The survey beside the interviews; a comment or passage chosen there opens here
+        (a passage with its span selected)."""
+
+        def go(target: SurveyTarget | None) -> None:
+            if target is not None:
+                self.open_document(target.document_id, span=target.span)
+                self.view.focus()
+
+        self.app.push_screen(SurveyScreen(self.survey_settings), go)
 
     def action_toggle_blind(self) -> None:
         self.blind = not self.blind
