@@ -23,7 +23,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Select, Static, Tab, Tabs
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from frisat_qual.errors import FrisatError
 from frisat_qual.models import CORE_ATTRIBUTES
@@ -33,6 +32,7 @@ from frisat_qual.store.cases import attribute_names
 from frisat_qual.store.codes import code_rows
 from frisat_qual.store.codings import coder_names
 from frisat_qual.store.project import Project
+from frisat_qual.tui.background import run_in_worker
 from frisat_qual.tui.screens.dialogs import FormDialog, FormField
 from frisat_qual.tui.widgets.heatmap import HeatScale
 
@@ -319,17 +319,9 @@ class ReportsScreen(Screen[Passage | None]):
 
     @work(thread=True, exclusive=True, group="report")
     def _build(self, request: ReportRequest) -> None:
-        worker = get_current_worker()
-        project = self.app.project.reopen()  # sqlite connections belong to one thread
-        try:
-            built = build_view(project, request)
-        except FrisatError as exc:
-            self.post_message(self.ReportFailed(str(exc)))
-            return
-        finally:
-            project.close()
-        if not worker.is_cancelled:
-            self.post_message(self.ReportBuilt(built))
+        run_in_worker(
+            self, lambda project: build_view(project, request), self.ReportBuilt, self.ReportFailed
+        )
 
     def on_reports_screen_report_built(self, event: ReportBuilt) -> None:
         if event.built.request != self.request():
@@ -497,17 +489,12 @@ class ReportsScreen(Screen[Passage | None]):
 
     @work(thread=True, exclusive=True, group="passages")
     def _drill(self, cell: Cell, request: ReportRequest) -> None:
-        worker = get_current_worker()
-        project = self.app.project.reopen()
-        try:
-            found = passages_of(project, cell, by=request.by, coders=request.coders)
-        except FrisatError as exc:
-            self.post_message(self.ReportFailed(str(exc), passages=True))
-            return
-        finally:
-            project.close()
-        if not worker.is_cancelled:
-            self.post_message(self.PassagesFound(cell, found))
+        run_in_worker(
+            self,
+            lambda project: passages_of(project, cell, by=request.by, coders=request.coders),
+            lambda found: self.PassagesFound(cell, found),
+            lambda error: self.ReportFailed(error, passages=True),
+        )
 
     def on_reports_screen_passages_found(self, event: PassagesFound) -> None:
         self.passages = event.found

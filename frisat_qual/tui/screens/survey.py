@@ -35,10 +35,10 @@ from textual.widgets import (
     Tabs,
 )
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from frisat_qual.errors import FrisatError
 from frisat_qual.models import CORE_ATTRIBUTES, Respondent
+from frisat_qual.store.project import Project
 from frisat_qual.store.survey import latest_wave, list_respondents
 from frisat_qual.survey import QUADRANTS, SPOR, SPOR_TITLES
 from frisat_qual.survey.analysis import (
@@ -52,6 +52,7 @@ from frisat_qual.survey.analysis import (
 )
 from frisat_qual.survey.link import JointRow, joint_display
 from frisat_qual.survey.respondents import RespondentDetail, indicator_answers, respondent_detail
+from frisat_qual.tui.background import run_in_worker
 from frisat_qual.tui.screens.dialogs import FormDialog, FormField
 from frisat_qual.tui.widgets.quadrant_plot import QuadrantPlot
 
@@ -237,18 +238,11 @@ class SurveyScreen(Screen[SurveyTarget | None]):
 
     @work(thread=True, exclusive=True, group="survey")
     def _load(self) -> None:
-        worker = get_current_worker()
-        project = self.app.project.reopen()  # sqlite connections belong to one thread
-        try:
+        def load(project: Project) -> tuple[str, list[Respondent]]:
             wave = latest_wave(project)
-            respondents = list_respondents(project) if wave is not None else []
-        except FrisatError as exc:
-            self.post_message(self.SurveyFailed(str(exc)))
-            return
-        finally:
-            project.close()
-        if not worker.is_cancelled:
-            self.post_message(self.SurveyLoaded(wave.name if wave else "", respondents))
+            return (wave.name, list_respondents(project)) if wave is not None else ("", [])
+
+        run_in_worker(self, load, lambda found: self.SurveyLoaded(*found), self.SurveyFailed)
 
     def on_survey_screen_survey_loaded(self, event: SurveyLoaded) -> None:
         self.respondents = event.respondents
@@ -450,17 +444,12 @@ class SurveyScreen(Screen[SurveyTarget | None]):
 
     @work(thread=True, exclusive=True, group="respondent")
     def _load_detail(self, respondent: Respondent, spor: str) -> None:
-        worker = get_current_worker()
-        project = self.app.project.reopen()
-        try:
-            detail = respondent_detail(project, respondent, spor)
-        except FrisatError as exc:
-            self.post_message(self.SurveyFailed(str(exc)))
-            return
-        finally:
-            project.close()
-        if not worker.is_cancelled:
-            self.post_message(self.DetailLoaded(detail))
+        run_in_worker(
+            self,
+            lambda project: respondent_detail(project, respondent, spor),
+            self.DetailLoaded,
+            self.SurveyFailed,
+        )
 
     def on_survey_screen_detail_loaded(self, event: DetailLoaded) -> None:
         detail = event.detail
@@ -651,17 +640,12 @@ class SurveyScreen(Screen[SurveyTarget | None]):
 
     @work(thread=True, exclusive=True, group="joint")
     def _build_joint(self, by: str) -> None:
-        worker = get_current_worker()
-        project = self.app.project.reopen()
-        try:
-            rows = joint_display(project, list_respondents(project), by=by or None)
-        except FrisatError as exc:
-            self.post_message(self.SurveyFailed(str(exc)))
-            return
-        finally:
-            project.close()
-        if not worker.is_cancelled:
-            self.post_message(self.JointBuilt(by, rows))
+        run_in_worker(
+            self,
+            lambda project: joint_display(project, list_respondents(project), by=by or None),
+            lambda rows: self.JointBuilt(by, rows),
+            self.SurveyFailed,
+        )
 
     def on_survey_screen_joint_built(self, event: JointBuilt) -> None:
         if event.by != self.settings.by:
