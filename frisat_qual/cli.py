@@ -251,15 +251,23 @@ def info(project: str, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--path", type=click.Path(), help="Where to create the demo project.")
+@click.option(
+    "--second-coder",
+    is_flag=True,
+    help="The second coder's copy instead: same documents, codebook and survey, coded by"
+    ' coder "second" (interviews of kommune 1 and 2); default file demo-second.frisat.',
+)
 @_core_errors
-def demo(path: str | None) -> None:
+def demo(path: str | None, second_coder: bool) -> None:
     """Create (or find) the demo project and print its path."""
     from frisat_qual.demo import default_demo_path, ensure_demo_project
 
-    target = Path(path) if path else default_demo_path()
-    fresh = not (target / "demo.frisat" if target.is_dir() else target).exists()
+    variant = "second" if second_coder else "reference"
+    default = default_demo_path(variant)
+    target = Path(path) if path else default
+    fresh = not (target / default.name if target.is_dir() else target).exists()
     with _progress("Creating the demo project", fresh) as progress:
-        click.echo(ensure_demo_project(path, progress=progress))
+        click.echo(ensure_demo_project(path, variant=variant, progress=progress))
 
 
 @cli.command()
@@ -1508,3 +1516,563 @@ def cases(
             click.echo(f"   no interviews share the respondent's {shared}")
     for note in picks.notes:
         click.echo(f"note: {note}")
+
+
+# -- agreement ---------------------------------------------------------------------------------
+
+#: Agreement over more documents than this shows a progress bar on a terminal (the demo's
+#: 32 interviews and 150 survey comments take 0.3 s).
+AGREEMENT_PROGRESS_MIN_DOCUMENTS = 200
+#: `--coders A B C`: click gives A to the option and B, C to the command as extra arguments.
+_EXTRA_CODERS = {"allow_extra_args": True}
+
+
+def _coders(first: str | None, ctx: click.Context) -> list[str] | None:
+    """The names given to --coders (also comma-separated); None when there are none."""
+    more = list(ctx.args)
+    if more and not first:
+        raise click.UsageError(f"unexpected argument(s): {' '.join(more)}")
+    names = [n.strip() for item in (first, *more) if item for n in item.split(",")]
+    return [n for n in names if n] or None
+
+
+CODERS_OPTION = click.option(
+    "--coders",
+    "first_coder",
+    metavar="A B [C...]",
+    help="The coders to compare (default: the project's two coders, if it has two).",
+)
+
+
+CODER_PAIR_OPTION = click.option(
+    "--coders",
+    "first_coder",
+    metavar="A B",
+    help="The two coders (default: the project's two coders, if it has two).",
+)
+CODE_FILTER_OPTION = click.option(
+    "--code", "code_ids", multiple=True, help="Only this code and its sub-codes (repeatable)."
+)
+
+
+def _pct(value: float | None) -> str:
+    return _fmt(value, 1)
+
+
+def _agreement_header(report: Any, shown: str) -> None:
+    from frisat_qual.agreement import CHARACTER_RULE, RULE
+
+    coders = " × ".join(report.coders)
+    skipped = "; ".join(f"{d.name} ({', '.join(who)} only)" for d, who in report.skipped)
+    click.echo(
+        f"{coders}: {len(report.documents)} document(s) compared"
+        + (f"; skipped, not coded by all: {skipped}" if skipped else "")
+    )
+    if shown == "characters":
+        click.echo(f"{report.characters.units} characters compared; {CHARACTER_RULE}")
+        return
+    seg, coded = report.segments, report.coded_only
+    which = (
+        f"{coded.units} coded segments compared ({coded.dropped} of {seg.units} nobody coded"
+        " left out)"
+        if shown == "coded_only"
+        else f"{seg.units} segments compared (all segments; {coded.units} coded by someone)"
+    )
+    click.echo(f"{which}; unit: segment; {RULE}")
+
+
+def _agreement_tables(report: Any, shown: str) -> None:
+    from frisat_qual.agreement import VARIANT_TITLES
+
+    variant = report.variant(shown)
+    coders = report.coders
+    two = len(coders) == 2
+    headers = ["code", "label", *(f"{c} only" for c in coders), "both" if two else "all"]
+    headers += ["percent", "kappa", "alpha"]
+    rows: list[list[Any]] = []
+    for f in variant.per_code:
+        rows.append(
+            [
+                f.code,
+                f.label,
+                *(int(n) for n in f.counts.only),
+                f.counts.all_yes,
+                _pct(f.percent),
+                _fmt(f.kappa, 3),
+                _fmt(f.alpha, 3),
+            ]
+        )
+    overall = variant.overall
+    rows.append(
+        [
+            "overall",
+            "pooled: every (unit, code) one item",
+            *(int(n) for n in overall.counts.only),
+            overall.counts.all_yes,
+            _pct(overall.percent),
+            _fmt(overall.kappa, 3),
+            _fmt(overall.alpha, 3),
+        ]
+    )
+    if two:
+        rows.append(
+            [
+                "mean",
+                f"mean of the per-code kappas ({overall.mean_kappa_codes} codes)",
+                *([""] * (len(coders) + 2)),
+                _fmt(overall.mean_kappa, 3),
+                "",
+            ]
+        )
+    _print_table(f"Agreement, {VARIANT_TITLES[shown]}", headers, rows)
+    if not two:
+        first = variant.per_code[0].pairs if variant.per_code else []
+        pairs = [" × ".join(p.coders) for p in first]
+        pair_rows = [[f.code, *(_fmt(p.kappa, 3) for p in f.pairs)] for f in variant.per_code]
+        pair_rows.append(["overall (pooled)", *(_fmt(p["kappa"], 3) for p in overall.pairs)])
+        pair_rows.append(["mean per code", *(_fmt(p["mean_kappa"], 3) for p in overall.pairs)])
+        _print_table("Cohen's kappa per pair of coders", ["code", *pairs], pair_rows)
+
+
+@cli.command(context_settings=_EXTRA_CODERS)
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@CODERS_OPTION
+@CODE_FILTER_OPTION
+@click.option("--attr", "attrs", multiple=True, help="Only cases with NAME=VALUE (repeatable).")
+@click.option("--coded-only", is_flag=True, help="Show the figures without segments nobody coded.")
+@click.option("--characters", is_flag=True, help="Show the character-level figures.")
+@click.option("--json", "as_json", is_flag=True, help="Print all variants as JSON.")
+@click.pass_context
+@_core_errors
+def agreement(
+    ctx: click.Context,
+    project: str,
+    first_coder: str | None,
+    code_ids: tuple[str, ...],
+    attrs: tuple[str, ...],
+    coded_only: bool,
+    characters: bool,
+    as_json: bool,
+) -> None:
+    """Inter-coder agreement per code and overall: percent, Cohen's kappa, Krippendorff's
+    alpha, on the documents every coder coded, e.g. `agreement P --coders ann bob`.
+
+    The unit is the segment (a code counts for a segment when a coding of it covers at
+    least half of the segment or half of the coding); --coded-only leaves out segments
+    nobody coded, --characters compares non-whitespace characters. The JSON holds all
+    three variants.
+    """
+    from frisat_qual.agreement import agreement as compute
+
+    if coded_only and characters:
+        raise click.ClickException("choose --coded-only or --characters, not both")
+    from frisat_qual.store.documents import list_documents
+
+    coders = _coders(first_coder, ctx)
+    with _open(project) as proj:
+        many = len(list_documents(proj)) > AGREEMENT_PROGRESS_MIN_DOCUMENTS
+        with _progress("Comparing", many and sys.stderr.isatty()) as progress:
+            report = compute(
+                proj,
+                coders,
+                codes=list(code_ids) or None,
+                attributes=_attributes(attrs),
+                progress=progress,
+            )
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    shown = "characters" if characters else "coded_only" if coded_only else "segments"
+    _agreement_header(report, shown)
+    _agreement_tables(report, shown)
+
+
+@cli.command(context_settings=_EXTRA_CODERS)
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@CODER_PAIR_OPTION
+@CODE_FILTER_OPTION
+@click.option("--attr", "attrs", multiple=True, help="Only cases with NAME=VALUE (repeatable).")
+@click.option("--unresolved", is_flag=True, help="Only the disagreements not yet resolved.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_core_errors
+def disagreements(
+    ctx: click.Context,
+    project: str,
+    first_coder: str | None,
+    code_ids: tuple[str, ...],
+    attrs: tuple[str, ...],
+    unresolved: bool,
+    as_json: bool,
+) -> None:
+    """List where two coders differ: one line per (document, segment, code) with its id
+    (for `resolve`), who coded it, the decision if resolved, and the segment's text."""
+    from frisat_qual.agreement import disagreements as find
+
+    with _open(project) as proj:
+        found = find(
+            proj,
+            _coders(first_coder, ctx),
+            codes=list(code_ids) or None,
+            attributes=_attributes(attrs),
+            unresolved=unresolved,
+        )
+    if as_json:
+        data = [
+            {
+                "id": d.id,
+                "document": d.document,
+                "segment": d.segment,
+                "start": d.start,
+                "end": d.end,
+                "code": d.code,
+                "label": d.label,
+                "has": list(d.has),
+                "lacks": list(d.lacks),
+                "codings": {c: d.coding_ids(c) for c in d.coders},
+                "text": d.text,
+                "resolution": None
+                if d.resolution is None
+                else {
+                    "decision": d.resolution.decision,
+                    "kept": list(d.resolution.kept),
+                    "consensus": d.resolution.consensus,
+                    "codings": list(d.resolution.codings),
+                    "memo": d.resolution.memo,
+                    "resolved_by": d.resolution.resolved_by,
+                    "created": d.resolution.created,
+                },
+            }
+            for d in found
+        ]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for d in found:
+        snippet = " ".join(d.text.split())
+        snippet = snippet if len(snippet) <= 70 else snippet[:67] + "..."
+        decision = d.resolution.describe() if d.resolution else "unresolved"
+        click.echo(f"{d.id}\t{', '.join(d.has)} only\t{decision}\t{snippet}")
+    resolved = sum(1 for d in found if d.resolution)
+    click.echo(f"{len(found)} disagreement(s), {resolved} resolved", err=True)
+
+
+@cli.command(context_settings=_EXTRA_CODERS)
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("disagreement_id", metavar="ID")
+@click.argument("decision", type=click.Choice(["keep-a", "keep-b", "keep-both", "discuss"]))
+@click.option("--memo", help="What to discuss (needed for discuss), or a note on the decision.")
+@CODER_PAIR_OPTION
+@click.option(
+    "--consensus",
+    default="consensus",
+    show_default=True,
+    help="The coder the agreed codings are written under.",
+)
+@CODER_OPTION
+@click.pass_context
+@_core_errors
+def resolve(
+    ctx: click.Context,
+    project: str,
+    disagreement_id: str,
+    decision: str,
+    memo: str | None,
+    first_coder: str | None,
+    consensus: str,
+    coder: str | None,
+) -> None:
+    """Resolve disagreement ID (from `disagreements`): keep-a or keep-b keeps that coder's
+    codings, keep-both the union, discuss records a memo; the agreed codings go to the
+    consensus coder, the coders' own codings stay as they are. Undo with `undo`."""
+    from frisat_qual.agreement import resolve as decide
+
+    with _open(project) as proj:
+        item = decide(
+            proj,
+            disagreement_id,
+            decision,
+            resolved_by=_coder(coder),
+            coders=_coders(first_coder, ctx),
+            memo=memo,
+            consensus=consensus,
+        )
+    res = item.resolution
+    held = ", ".join(str(i) for i in res.codings) if res.codings else "no coding"
+    click.echo(f"{item.id}: {res.describe()} ({res.consensus} holds {held} here)")
+
+
+# -- merge -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("a", type=click.Path(dir_okay=False))
+@click.argument("b", type=click.Path(dir_okay=False))
+@click.option(
+    "-o", "--output", "out", required=True, type=click.Path(dir_okay=False), help="New project."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_core_errors
+def merge(a: str, b: str, out: str, as_json: bool) -> None:
+    """Merge two coders' copies A and B of one study into the new project OUT.
+
+    Documents are matched by their text, codes by id (conflicts listed, A's kept, B's in a
+    memo), codings keep their coder; A and B are not changed.
+    """
+    from frisat_qual.exchange.merge import merge_projects
+
+    # a terminal only: rich leaves a blank line behind on a pipe
+    with _progress("Merging", sys.stderr.isatty()) as progress:
+        report = merge_projects(a, b, out, progress=progress)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"merged {report.a} (A) and {report.b} (B) into {report.out}")
+    _print_table(
+        "Rows by origin",
+        ["", "from A", "from B", "in both", "in OUT"],
+        [[name, t.from_a, t.from_b, t.both, t.total] for name, t in report.counts.items()],
+    )
+    if report.merge_memos:
+        click.echo(f"plus {report.merge_memos} memo(s) by 'merge' with B's version of a code")
+    _print_table(
+        "Codings by coder",
+        ["coder", "in A", "in B", "in both", "in OUT"],
+        [[coder, c.a, c.b, c.both, c.total] for coder, c in report.coders.items()],
+    )
+    if report.conflicts:
+        _print_table(
+            f"Conflicts ({len(report.conflicts)})",
+            ["kind", "subject", "field", "A", "B", "resolution"],
+            [[c.kind, c.subject, c.field, c.a, c.b, c.resolution] for c in report.conflicts],
+        )
+    else:
+        click.echo("no conflicts")
+    if report.overlaps:
+        _print_table(
+            "Same coder, different codings of a document in A and B (all kept)",
+            ["coder", "document", "only in A", "only in B", "in both"],
+            [[o.coder, o.document, o.only_a, o.only_b, o.both] for o in report.overlaps],
+        )
+    for note in report.notes:
+        click.echo(f"note: {note}")
+
+
+# -- backups and checks ----------------------------------------------------------------------
+
+#: Backups, restores and checks of files larger than this show a progress bar.
+PROGRESS_MIN_BYTES = 50_000_000
+
+
+def _size(n: int) -> str:
+    if n < 1000:
+        return f"{n} bytes"
+    for power, unit in ((1, "KB"), (2, "MB"), (3, "GB")):
+        if n < 1000 ** (power + 1) or unit == "GB":
+            return f"{n / 1000**power:.1f} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _big(path: str) -> bool:
+    try:
+        return Path(path).stat().st_size > PROGRESS_MIN_BYTES
+    except OSError:
+        return False
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False),
+    help="Write the backup to FILE (never overwritten) instead of the backup folder.",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(min=0),
+    help="Also set how many automatic backups PROJECT keeps (default 5; 0 turns them off).",
+)
+@_core_errors
+def backup(project: str, out: str | None, keep: int | None) -> None:
+    """Back PROJECT up into its backup folder (NAME-backups/ beside it) or to FILE.
+
+    Safe while the project is open elsewhere: the backup holds exactly the work saved
+    when it started, and is verified before it is reported.
+    """
+    from frisat_qual.exchange.backup import (
+        backup_folder,
+        backup_project,
+        read_backup,
+        set_backup_keep,
+    )
+
+    if keep is not None:
+        set_backup_keep(project, keep)
+    with _progress("Backing up", _big(project)) as progress:
+        made = read_backup(backup_project(project, out, progress=progress))
+    click.echo(
+        f"Backed up {project} to {made.path} ({made.documents} documents,"
+        f" {made.codings} codings, {_size(made.size)})"
+    )
+    if keep is not None:
+        click.echo(
+            f"Automatic backups in {backup_folder(project)}: the last {keep} are kept"
+            if keep
+            else "Automatic backups are off for this project"
+        )
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@_core_errors
+def backups(project: str) -> None:
+    """List the backups of PROJECT, newest first, with what each holds."""
+    from frisat_qual.exchange.backup import backup_folder, backup_keep, list_backups
+
+    found = list_backups(project)
+    folder = backup_folder(project)
+    if not found:
+        click.echo(f"No backups of {project} yet (they go in {folder}); make one with")
+        click.echo(f"  frisat-qual backup {project}")
+    else:
+        click.echo(f"Backups of {project} in {folder}, newest first:")
+        rows = []
+        for b in found:
+            held = (
+                [str(b.schema_version), str(b.documents), str(b.codings)]
+                if b.problem is None
+                else ["-", "-", "-"]
+            )
+            when = b.created.strftime("%Y-%m-%d %H:%M:%S")
+            rows.append([when, b.kind, _size(b.size), *held, b.path.name])
+        header = ["created (UTC)", "kind", "size", "schema", "documents", "codings", "file"]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        for row in [header, *rows]:
+            click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+        for b in found:
+            if b.problem is not None:
+                click.echo(f"unreadable: {b.path.name}: {b.problem}")
+    keep = backup_keep(project)
+    click.echo(
+        f"Automatic backups (made when the TUI opens the project): the last {keep} are kept"
+        if keep
+        else "Automatic backups are off (turn them on with `frisat-qual backup --keep 5`)"
+    )
+
+
+@cli.command()
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing PROJECT (a copy of it is kept in its backup folder first).",
+)
+@_core_errors
+def restore(backup_file: str, project: str, force: bool) -> None:
+    """Restore PROJECT from BACKUP (a backup file of it, or any project file)."""
+    from frisat_qual.exchange.backup import read_backup, restore_backup
+
+    with _progress("Restoring", _big(backup_file)) as progress:
+        kept = restore_backup(backup_file, project, force=force, progress=progress)
+    now = read_backup(project)
+    click.echo(
+        f"Restored {project} from {backup_file} ({now.documents} documents, {now.codings} codings)"
+    )
+    if kept is not None:
+        click.echo(f"The project it replaced is kept as {kept}")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@_core_errors
+def check(project: str, as_json: bool) -> None:
+    """Check PROJECT for damage and broken rules without changing it.
+
+    Exit code 1 when an error is found, 0 otherwise (warnings included).
+    """
+    from frisat_qual.exchange.backup import check_project
+
+    with _progress("Checking", _big(project) and not as_json) as progress:
+        report = check_project(project, progress=progress)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    elif not report.problems:
+        passed = ", ".join(f"{name} ok" for name in report.passed if name != "schema")
+        click.echo(
+            f"No problems found in {project} ({report.documents} documents,"
+            f" {report.codings} codings; {report.schema}; {passed})"
+        )
+    else:
+        for problem in report.problems:
+            click.echo(f"{problem.severity}: {problem.where}: {problem.message}")
+            if problem.fix:
+                click.echo(f"  what to do: {problem.fix}")
+            if problem.raw:
+                lines = problem.raw.splitlines()
+                more = f" (and {len(lines) - 3} more lines)" if len(lines) > 3 else ""
+                click.echo(f"  SQLite said: {' | '.join(lines[:3])}{more}")
+        errors, warnings = len(report.errors), len(report.warnings)
+        click.echo(
+            f"{errors} error{'s' if errors != 1 else ''}, {warnings}"
+            f" warning{'s' if warnings != 1 else ''} in {project}"
+            + (f"; passed: {', '.join(report.passed)}" if report.passed else "")
+        )
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.group()
+def exchange() -> None:
+    """Exchange projects with NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA .qdpx)."""
+
+
+@exchange.command("export")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .qdpx to write."
+)
+@click.option("--coder", "coders", multiple=True, help="Only this coder's codings (repeatable).")
+@click.option("--force", is_flag=True, help="Replace an existing .qdpx file.")
+@_core_errors
+def exchange_export(project: str, output: str, coders: tuple[str, ...], force: bool) -> None:
+    """Export PROJECT as a REFI-QDA project file for other QDA tools; lists what REFI-QDA
+    has no place for (the survey, older document versions)."""
+    from frisat_qual.exchange.qdpx_export import export_qdpx
+
+    with _open(project) as proj, _progress("Exporting", True) as progress:
+        report = export_qdpx(
+            proj,
+            output,
+            coders=list(coders) or None,
+            progress=progress,
+            exported_by=_coder(None),
+            overwrite=force,
+        )
+    for line in report.lines():
+        click.echo(line)
+
+
+@exchange.command("import")
+@click.argument("qdpx", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The new project."
+)
+@click.option(
+    "--coder",
+    default="imported",
+    show_default=True,
+    help="Coder of the codings whose user the file does not name.",
+)
+@_core_errors
+def exchange_import(qdpx: str, output: str, coder: str) -> None:
+    """Make a new project from a REFI-QDA project file (.qdpx) of another tool, and list
+    what did not map (pictures, PDFs, media, sets, selections that do not fit their text)."""
+    from frisat_qual.exchange.qdpx_import import import_qdpx
+
+    with _progress("Importing", True) as progress:
+        report = import_qdpx(qdpx, output, coder_fallback=coder, progress=progress)
+    for line in report.lines():
+        click.echo(line)

@@ -8,6 +8,9 @@ other tools see the rules too, and a trailing "frisat-qual id:" line carries the
 
 Import: reads any .qdc; descriptions written by us are split back into their fields; codes
 from other tools get ids made from their names along the hierarchy (unique, stable).
+
+The `<Code>` tree is the same in a .qdpx project's CodeBook, so `add_code_tree` and
+`parse_code_tree` are shared with `frisat_qual.exchange.qdpx_export` and `qdpx_import`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import re
 import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from frisat_qual.errors import CodebookError
 from frisat_qual.models import DEFAULT_COLOR, Codebook, CodeSpec, Keyword
@@ -77,6 +82,46 @@ def describe(code: CodeSpec) -> str:
     return "\n\n".join(parts)
 
 
+def add_code_tree(
+    parent: ET.Element,
+    codebook_id: str,
+    codes: Sequence[CodeSpec],
+    *,
+    ns: str = NS,
+    note_refs: Callable[[CodeSpec], Sequence[str]] | None = None,
+) -> None:
+    """Append `codes` to `parent` as nested `<Code>` elements in namespace `ns`.
+
+    Shared by the .qdc codebook and the .qdpx project (whose Code may also carry `NoteRef`s,
+    given by `note_refs(code)` as note GUIDs, between its Description and its children).
+    A code whose parent is not among `codes` is placed at the top.
+    """
+    known = {c.id for c in codes}
+    children: dict[str | None, list[CodeSpec]] = {}
+    for code in codes:
+        children.setdefault(code.parent if code.parent in known else None, []).append(code)
+
+    def add(parent_el: ET.Element, code: CodeSpec) -> None:
+        el = ET.SubElement(
+            parent_el,
+            f"{{{ns}}}Code",
+            {
+                "guid": code_guid(codebook_id, code.id),
+                "name": code.label,
+                "isCodable": "true" if code.codable else "false",
+                "color": code.color.upper(),
+            },
+        )
+        ET.SubElement(el, f"{{{ns}}}Description").text = describe(code)
+        for note in note_refs(code) if note_refs else ():
+            ET.SubElement(el, f"{{{ns}}}NoteRef", {"targetGUID": note})
+        for child in children.get(code.id, []):
+            add(el, child)
+
+    for top in children.get(None, []):
+        add(parent, top)
+
+
 def export_qdc(codebook: Codebook) -> bytes:
     """The codebook as a .qdc document (UTF-8, no BOM)."""
     ET.register_namespace("", NS)
@@ -84,27 +129,7 @@ def export_qdc(codebook: Codebook) -> bytes:
     origin = f"frisat-qual | {codebook.id} | {codebook.name}"
     root = ET.Element(f"{{{NS}}}CodeBook", {"origin": origin})
     codes_el = ET.SubElement(root, f"{{{NS}}}Codes")
-    children: dict[str | None, list[CodeSpec]] = {}
-    for code in codebook.codes:
-        children.setdefault(code.parent, []).append(code)
-
-    def add(parent_el: ET.Element, code: CodeSpec) -> None:
-        el = ET.SubElement(
-            parent_el,
-            f"{{{NS}}}Code",
-            {
-                "guid": code_guid(codebook.id, code.id),
-                "name": code.label,
-                "isCodable": "true" if code.codable else "false",
-                "color": code.color.upper(),
-            },
-        )
-        ET.SubElement(el, f"{{{NS}}}Description").text = describe(code)
-        for child in children.get(code.id, []):
-            add(el, child)
-
-    for top in children.get(None, []):
-        add(codes_el, top)
+    add_code_tree(codes_el, codebook.id, codebook.codes)
     sets = [
         (name, [c for c in codebook.codes if c.attributes.get("side") == side])
         for name, side in (
@@ -158,7 +183,8 @@ def _split_description(text: str) -> dict[str, object]:
     return fields
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """An id-safe form of a name: lower case ASCII, æøå spelt out, words joined by _."""
     text = unicodedata.normalize(
         "NFKD", text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
     )
@@ -167,6 +193,63 @@ def _slug(text: str) -> str:
     if not slug or not slug[0].isalpha():
         slug = "kode_" + slug
     return slug
+
+
+def normalise_color(value: str | None) -> str | None:
+    """A REFI colour (`#RRGGBB` or `#RGB`) as lower-case `#rrggbb`; None when invalid
+    (some tools write rgb() or 8-digit colours with alpha)."""
+    color = (value or "").strip()
+    if not _COLOR.match(color):
+        return None
+    if len(color) == 4:
+        color = "#" + "".join(ch * 2 for ch in color[1:])
+    return color.lower()
+
+
+def parse_code_tree(codes_el: Any, *, ns: str = NS) -> list[tuple[Any, CodeSpec]]:
+    """The `<Code>` elements under `codes_el` (ElementTree or lxml), each with its CodeSpec,
+    parents before children.
+
+    Descriptions written by us are split back into their fields and keep their ids; codes
+    from other tools get ids made from their names along the hierarchy (unique, stable).
+    Shared by the .qdc codebook and the .qdpx project import.
+    """
+    out: list[tuple[Any, CodeSpec]] = []
+    used: set[str] = set()
+
+    def walk(el: Any, parent: CodeSpec | None) -> None:
+        name = (el.get("name") or "").strip()
+        desc_el = el.find(f"{{{ns}}}Description")
+        fields = _split_description(desc_el.text or "" if desc_el is not None else "")
+        code_id = str(fields.pop("id", "") or "")
+        if not code_id:
+            base = slug(name or "kode")
+            code_id = f"{parent.id}.{base}" if parent else base
+        unique, n = code_id, 2
+        while unique in used:
+            unique, n = f"{code_id}_{n}", n + 1
+        used.add(unique)
+        code = CodeSpec(
+            id=unique,
+            label=name or unique,
+            parent=parent.id if parent else None,
+            description=str(fields.get("description", "")),
+            include=str(fields.get("include", "")),
+            exclude=str(fields.get("exclude", "")),
+            examples=tuple(fields.get("examples", ())),
+            keywords=tuple(fields.get("keywords", ())),
+            color=normalise_color(el.get("color")) or DEFAULT_COLOR,
+            survey_spor=str(fields["survey_spor"]) if fields.get("survey_spor") else None,
+            attributes=dict(fields.get("attributes", {})),
+            codable=(el.get("isCodable", "true").strip().lower() in ("true", "1")),
+        )
+        out.append((el, code))
+        for child in el.findall(f"{{{ns}}}Code"):
+            walk(child, code)
+
+    for top in codes_el.findall(f"{{{ns}}}Code"):
+        walk(top, None)
+    return out
 
 
 def parse_qdc(data: bytes, source: str = "<qdc>") -> Codebook:
@@ -183,47 +266,8 @@ def parse_qdc(data: bytes, source: str = "<qdc>") -> Codebook:
     codes_el = root.find(f"{{{NS}}}Codes")
     if codes_el is None or not len(codes_el):
         raise CodebookError(f"{source}: the codebook has no codes")
-    codes: list[CodeSpec] = []
-    used: set[str] = set()
-
-    def walk(el: ET.Element, parent: CodeSpec | None) -> None:
-        name = (el.get("name") or "").strip()
-        desc_el = el.find(f"{{{NS}}}Description")
-        fields = _split_description(desc_el.text or "" if desc_el is not None else "")
-        code_id = str(fields.pop("id", "") or "")
-        if not code_id:
-            base = _slug(name or "kode")
-            code_id = f"{parent.id}.{base}" if parent else base
-        unique, n = code_id, 2
-        while unique in used:
-            unique, n = f"{code_id}_{n}", n + 1
-        used.add(unique)
-        color = (el.get("color") or "").strip()
-        if not _COLOR.match(color):
-            color = DEFAULT_COLOR  # some tools write rgb() or #RRGGBBAA
-        elif len(color) == 4:
-            color = "#" + "".join(ch * 2 for ch in color[1:])
-        code = CodeSpec(
-            id=unique,
-            label=name or unique,
-            parent=parent.id if parent else None,
-            description=str(fields.get("description", "")),
-            include=str(fields.get("include", "")),
-            exclude=str(fields.get("exclude", "")),
-            examples=tuple(fields.get("examples", ())),
-            keywords=tuple(fields.get("keywords", ())),
-            color=color.lower(),
-            survey_spor=str(fields["survey_spor"]) if fields.get("survey_spor") else None,
-            attributes=dict(fields.get("attributes", {})),
-            codable=(el.get("isCodable", "true").strip().lower() in ("true", "1")),
-        )
-        codes.append(code)
-        for child in el.findall(f"{{{NS}}}Code"):
-            walk(child, code)
-
-    for top in codes_el.findall(f"{{{NS}}}Code"):
-        walk(top, None)
-    cb_id, cb_name = _slug(Path(source).stem) or "refi", Path(source).stem
+    codes = [code for _, code in parse_code_tree(codes_el)]
+    cb_id, cb_name = slug(Path(source).stem) or "refi", Path(source).stem
     origin = [p.strip() for p in (root.get("origin") or "").split("|")]
     if len(origin) == 3 and origin[0] == "frisat-qual" and re.match(r"^[a-z0-9_]+$", origin[1]):
         cb_id, cb_name = origin[1], origin[2]

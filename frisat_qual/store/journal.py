@@ -21,7 +21,14 @@ from frisat_qual.errors import FrisatError
 from frisat_qual.store.project import Project
 
 #: Tables whose rows actions may change, with their key column.
-_KEYS = {"codings": "id", "memos": "id", "codes": "id", "suggestions": "id", "settings": "key"}
+_KEYS = {
+    "codings": "id",
+    "memos": "id",
+    "codes": "id",
+    "suggestions": "id",
+    "settings": "key",
+    "resolutions": "id",
+}
 
 
 def _quote(name: str) -> str:

@@ -308,3 +308,40 @@ def m005_survey(db: sqlite_utils.Database) -> None:
         CREATE INDEX survey_comments_document ON survey_comments(document_id);
         """,
     )
+
+
+@MIGRATIONS()
+def m006_resolutions(db: sqlite_utils.Database) -> None:
+    """Decisions on disagreements between two coders (frisat_qual.agreement).
+
+    A row names the unit (document and character bounds of the segment), the code, the
+    coder pair (sorted), the decision, the consensus coder written to, the consensus codings
+    the decision stands for and those it added (JSON lists of coding ids), the discussion
+    memo, who resolved it and when. The coders' own codings are never changed, so agreement
+    between them stays reproducible. Re-resolving a unit replaces its row.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE resolutions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            code_id TEXT NOT NULL REFERENCES codes(id),
+            coder_a TEXT NOT NULL,
+            coder_b TEXT NOT NULL,
+            decision TEXT NOT NULL
+                CHECK (decision IN ('keep-a', 'keep-b', 'keep-both', 'discuss')),
+            consensus TEXT NOT NULL,
+            memo_id INTEGER REFERENCES memos(id) ON DELETE SET NULL,
+            codings TEXT NOT NULL DEFAULT '[]',
+            added TEXT NOT NULL DEFAULT '[]',
+            resolved_by TEXT NOT NULL,
+            created TEXT NOT NULL,
+            CHECK (coder_a < coder_b),
+            UNIQUE (document_id, start, "end", code_id, coder_a, coder_b)
+        );
+        CREATE INDEX resolutions_pair ON resolutions(coder_a, coder_b, document_id);
+        """,
+    )

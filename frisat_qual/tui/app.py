@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import work
 from textual.app import App, UnknownModeError
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
 from frisat_qual.errors import FrisatError
+from frisat_qual.exchange.backup import rolling_backup
 from frisat_qual.recent import remember_project
 from frisat_qual.resources import default_coder
 from frisat_qual.store import Project, open_project
@@ -61,6 +63,7 @@ class FrisatApp(App[None]):
     def on_mount(self) -> None:
         if self.project is not None:
             self._remember(self.project.path)
+            self._back_up(self.project.path)
             self.add_mode(WORKSPACE, WorkspaceScreen)
             self.switch_mode(WORKSPACE)
         else:
@@ -86,6 +89,7 @@ class FrisatApp(App[None]):
             self.notify(str(exc), title="The project could not be opened", severity="error")
             return False
         self._remember(project.path)
+        self._back_up(project.path)
         old, self.project = self.project, project
         if self.current_mode == WORKSPACE:
             self.switch_mode(HOME)  # a mode can only be removed when it is not showing
@@ -105,6 +109,17 @@ class FrisatApp(App[None]):
             remember_project(path)
         except OSError as exc:  # the recent list is a convenience: never stop on it
             self.notify(f"The recent projects list could not be saved ({exc})", severity="warning")
+
+    @work(thread=True, group="backup", exit_on_error=False)
+    def _back_up(self, path: Path) -> None:
+        """The automatic rolling backup of a project just opened (exchange.backup), in a
+        thread so that opening never waits for it; it uses its own connections."""
+        try:
+            rolling_backup(path)
+        except (FrisatError, OSError) as exc:
+            self.call_from_thread(
+                self.notify, f"The automatic backup failed: {exc}", severity="warning"
+            )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "codebook":

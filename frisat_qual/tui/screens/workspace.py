@@ -43,6 +43,7 @@ from frisat_qual.store.suggestions import (
     suggestion_counts,
 )
 from frisat_qual.store.survey import comment_document_refs
+from frisat_qual.tui.screens.agreement import AgreementScreen, AgreementSettings, AgreementTarget
 from frisat_qual.tui.screens.dialogs import FormDialog, FormField
 from frisat_qual.tui.screens.picker import ChoiceDialog, CodePicker
 from frisat_qual.tui.screens.reports import ReportSettings, ReportsScreen
@@ -99,6 +100,7 @@ class WorkspaceScreen(Screen[None]):
         Binding("r", "reject_suggestion", "Reject top suggestion", show=False),
         Binding("S", "suggest_all", "Suggest for the whole document", show=False),
         Binding("R", "review_next", "Review mode: next most useful segment", show=False),
+        Binding("A", "agreement", "Agreement and disagreements", show=False),
     ]
 
     def __init__(self) -> None:
@@ -118,6 +120,7 @@ class WorkspaceScreen(Screen[None]):
         self._changes_since_training = 0
         self.report_settings = ReportSettings()
         self.survey_settings = SurveySettings()
+        self.agreement_settings = AgreementSettings()
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -700,6 +703,17 @@ class WorkspaceScreen(Screen[None]):
                 self.view.focus()
 
         self.app.push_screen(SurveyScreen(self.survey_settings), go)
+
+    def action_agreement(self) -> None:
+        """Inter-coder agreement and the disagreement walk; a disagreement chosen there
+        opens here at its segment."""
+
+        def go(target: AgreementTarget | None) -> None:
+            if target is not None:
+                self.open_document(target.document_id, target.segment_id)
+                self.view.focus()
+
+        self.app.push_screen(AgreementScreen(self.agreement_settings), go)
 
     def action_toggle_blind(self) -> None:
         self.blind = not self.blind

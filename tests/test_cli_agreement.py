@@ -1,0 +1,201 @@
+"""`frisat-qual agreement`, `disagreements` and `resolve` on the hand-made agreement project
+of test_agreement.py (figures worked out in its docstring)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from test_agreement import DISAGREEMENTS, EXPECTED, EXPECTED_CODED, build_agreement_project
+
+from frisat_qual.cli import cli
+from frisat_qual.store import open_project
+from frisat_qual.store.codings import apply_code, query_codings
+from frisat_qual.store.documents import document_text, get_document
+
+F, D, K = "leder.forside", "spor.dokumentation", "tema.kant"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli-agreement")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FRISAT_QUAL_HOME", str(folder / "home"))
+        build_agreement_project(folder).close()
+    return folder / "agreement.frisat"
+
+
+@pytest.fixture
+def path(built, tmp_path):
+    target = tmp_path / "agreement.frisat"
+    shutil.copy(built, target)
+    return str(target)
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_agreement_json_has_every_variant_with_the_hand_worked_figures(path):
+    result = run("agreement", path, "--coders", "ann", "bob", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["coders"] == ["ann", "bob"]
+    assert data["segments"] == 9
+    assert data["documents"]["names"] == ["a1", "a2"]
+    assert data["documents"]["skipped"] == [{"document": "a3", "coded_by": ["ann"]}]
+    for code, (ann, bob, both, neither, percent, kappa, alpha) in EXPECTED.items():
+        entry = data["per_code"][code]
+        assert entry["only"] == {"ann": ann, "bob": bob}
+        assert (entry["all"], entry["neither"], entry["units"]) == (both, neither, 9)
+        assert entry["percent"] == round(percent, 2)
+        assert entry["kappa"] == round(kappa, 4)
+        assert entry["alpha"] == round(alpha, 4)
+    assert data["overall"]["kappa"] == round(4 / 7, 4)
+    assert data["overall"]["alpha"] == round(584 / 1008, 4)
+    assert data["overall"]["percent"] == round(2300 / 27, 2)
+    assert data["overall"]["mean_kappa"] == round((8 / 11 + 14 / 23 + 10 / 28) / 3, 4)
+    assert data["overall"]["items"] == 27
+    assert (data["coded_only"]["segments"], data["coded_only"]["dropped"]) == (7, 2)
+    assert data["coded_only"]["per_code"][K]["kappa"] == round(EXPECTED_CODED[K][5], 4)
+    assert data["characters"]["characters"] > 0
+    assert set(data["characters"]["per_code"]) == {F, D, K}
+    # the same with the default pair and with a comma-separated list
+    assert json.loads(run("agreement", path, "--json").stdout) == data
+    assert json.loads(run("agreement", path, "--coders", "ann,bob", "--json").stdout) == data
+
+
+def test_agreement_table_and_its_variants(path):
+    result = run("agreement", path, "--coders", "ann", "bob")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "ann × bob: 2 document(s) compared; skipped, not coded by all: a3 (ann only)" in out
+    assert "9 segments compared (all segments; 7 coded by someone); unit: segment" in out
+    assert "at least half of the segment's length" in out
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 3}
+    assert [c.strip() for c in rows[F].split("│")[3:9]] == ["1", "0", "2", "88.9", "0.727", "0.738"]
+    assert [c.strip() for c in rows["overall"].split("│")[3:9]] == [
+        "2",
+        "2",
+        "4",
+        "85.2",
+        "0.571",
+        "0.579",
+    ]
+    assert "0.564" in rows["mean"]
+    coded = run("agreement", path, "--coded-only").stdout
+    assert "7 coded segments compared (2 of 9 nobody coded left out)" in coded
+    assert "0.300" in coded  # K's kappa without the uncoded segments: 6/20
+    chars = run("agreement", path, "--characters").stdout
+    assert "characters compared; units are the non-whitespace characters" in chars
+    both = run("agreement", path, "--coded-only", "--characters")
+    assert both.exit_code == 1 and "not both" in both.output
+
+
+def test_agreement_errors_are_one_line(path):
+    unknown = run("agreement", path, "--coders", "ann", "zed")
+    assert unknown.exit_code == 1
+    assert unknown.output.strip() == "Error: no coder 'zed' in this project (coders: ann, bob)"
+    with open_project(path) as project:
+        doc = get_document(project, "a1")
+        apply_code(project, doc.id, 0, 5, K, "cai")
+    three = run("agreement", path)
+    assert three.exit_code == 1
+    assert three.output.strip() == (
+        "Error: name the coders to compare; this project's coders are ann, bob, cai"
+    )
+    stray = run("agreement", path, "ann")
+    assert stray.exit_code == 2 and "unexpected argument" in stray.output
+
+
+def test_three_coders_get_a_pairwise_kappa_table(path):
+    with open_project(path) as project:
+        for name, phrase, code in [
+            ("a1", "Vi mødes oftere.", F),
+            ("a2", "Det er svært at slippe kontrollen.", K),
+        ]:
+            doc = get_document(project, name)
+            start = document_text(project, doc.id).index(phrase)
+            apply_code(project, doc.id, start, start + len(phrase), code, "cai")
+    result = run("agreement", path, "--coders", "ann", "bob", "cai")
+    assert result.exit_code == 0, result.output
+    assert "Cohen's kappa per pair of coders" in result.stdout
+    assert "ann × bob" in result.stdout and "bob × cai" in result.stdout
+    data = json.loads(run("agreement", path, "--coders", "ann", "bob", "cai", "--json").stdout)
+    assert data["per_code"][F]["kappa"] is None
+    assert data["per_code"][F]["pairs"][0] == {
+        "coders": ["ann", "bob"],
+        "percent": round(800 / 9, 2),
+        "kappa": round(8 / 11, 4),
+    }
+
+
+def test_disagreements_then_resolve_then_undo(path):
+    listed = run("disagreements", path, "--coders", "ann", "bob")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == [i for i, _ in DISAGREEMENTS]
+    assert lines[0].split("\t")[1:3] == ["ann only", "unresolved"]
+    assert "4 disagreement(s), 0 resolved" in listed.stderr
+
+    done = run(
+        "resolve", path, "a1:3:tema.kant", "keep-b", "--coders", "ann", "bob", "--coder", "eve"
+    )
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith("a1:3:tema.kant: keep bob (consensus holds ")
+    talk = run(
+        "resolve", path, "a2:2:leder.forside", "discuss", "--memo", "forside?", "--coder", "eve"
+    )
+    assert talk.stdout.strip() == "a2:2:leder.forside: discuss (consensus holds no coding here)"
+
+    data = json.loads(run("disagreements", path, "--json").stdout)
+    by_id = {d["id"]: d for d in data}
+    assert by_id["a1:3:tema.kant"]["resolution"]["decision"] == "keep-b"
+    assert by_id["a1:3:tema.kant"]["resolution"]["kept"] == ["bob"]
+    assert by_id["a1:3:tema.kant"]["has"] == ["bob"]
+    assert by_id["a2:2:leder.forside"]["resolution"]["memo"].endswith(": forside?")
+    assert by_id["a1:2:tema.kant"]["resolution"] is None
+    assert by_id["a1:2:tema.kant"]["text"] == "Vi mødes oftere."
+    assert len(by_id["a1:2:tema.kant"]["codings"]["ann"]) == 1
+    unresolved = run("disagreements", path, "--unresolved").stdout.splitlines()
+    assert [line.split("\t")[0] for line in unresolved] == [
+        "a1:2:tema.kant",
+        "a2:1:spor.dokumentation",
+    ]
+    shown = run("disagreements", path, "--code", K).stdout.splitlines()
+    assert shown[1].split("\t")[2] == "keep bob"
+
+    # the consensus coder compares like anyone; the original figures do not move
+    versus = json.loads(run("agreement", path, "--coders", "bob", "consensus", "--json").stdout)
+    assert versus["documents"]["names"] == ["a1"]
+    assert versus["per_code"][K]["all"] == 1
+    assert json.loads(run("agreement", path, "--json").stdout)["per_code"][K]["kappa"] == round(
+        10 / 28, 4
+    )
+
+    undone = run("undo", path, "--coder", "eve")
+    assert undone.exit_code == 0 and "resolve a2:2:leder.forside (discuss)" in undone.stdout
+    with open_project(path) as project:
+        assert [c.code_id for c in query_codings(project, coder="consensus")] == [K]
+        assert project.conn.execute("SELECT COUNT(*) FROM resolutions").fetchone()[0] == 1
+
+
+def test_resolve_errors_are_one_line(path):
+    bad = run("resolve", path, "a1-2", "keep-a")
+    assert bad.exit_code == 1
+    assert bad.output.strip().startswith("Error: 'a1-2' is not a disagreement id")
+    agree = run("resolve", path, "a1:2:leder.forside", "keep-a", "--coder", "eve")
+    assert (
+        agree.output.strip()
+        == "Error: a1:2:leder.forside: ann and bob agree here (both coded leder.forside)"
+    )
+    talk = run("resolve", path, "a1:2:tema.kant", "discuss", "--coder", "eve")
+    assert talk.output.strip() == "Error: discuss needs a memo saying what to discuss"
+    same = run("resolve", path, "a1:2:tema.kant", "keep-a", "--consensus", "bob")
+    assert same.exit_code == 1 and "someone other than ann and bob" in same.output
+    choice = run("resolve", path, "a1:2:tema.kant", "keep")
+    assert choice.exit_code == 2
+    with open_project(path) as project:
+        assert project.conn.execute("SELECT COUNT(*) FROM resolutions").fetchone()[0] == 0
