@@ -1957,7 +1957,7 @@ def backups(project: str) -> None:
     click.echo(
         f"Automatic backups (made when the TUI opens the project): the last {keep} are kept"
         if keep
-        else "Automatic backups are off (turn them on with `frisat-qual backup --keep 5`)"
+        else f"Automatic backups are off (`frisat-qual backup {project} --keep 5` turns them on)"
     )
 
 
