@@ -70,9 +70,7 @@ def test_kappa_equals_scikit_learn(seed, classes):
     a = rng.integers(0, classes, 80)
     # correlated second coder: copies a most of the time
     b = np.where(rng.random(80) < 0.6, a, rng.integers(0, classes, 80))
-    assert cohen_kappa(a.tolist(), b.tolist()) == pytest.approx(
-        cohen_kappa_score(a, b), abs=1e-12
-    )
+    assert cohen_kappa(a.tolist(), b.tolist()) == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
 
 
 def test_undefined_statistics_are_none():

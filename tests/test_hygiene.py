@@ -19,7 +19,9 @@ def test_core_does_not_import_textual_or_rich():
         " frisat_qual.suggest.service, frisat_qual.suggest.evaluate, frisat_qual.recent,"
         " frisat_qual.store.survey, frisat_qual.survey.importer, frisat_qual.survey.analysis,"
         " frisat_qual.survey.link, frisat_qual.survey.plot, frisat_qual.reports.joint,"
-        " frisat_qual.reports.html\n"
+        " frisat_qual.reports.html, frisat_qual.agreement, frisat_qual.exchange.merge,"
+        " frisat_qual.exchange.qdpx_export, frisat_qual.exchange.qdpx_import,"
+        " frisat_qual.exchange.backup, frisat_qual.store.integrity\n"
         "bad = [m for m in ('textual', 'rich') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )

@@ -81,8 +81,8 @@ def test_the_two_demo_projects_merge_with_both_coders(team):
     counts = dict(conn.execute("SELECT coder, count(*) FROM codings GROUP BY coder"))
     conn.close()
     reference = Path(__file__).parents[1] / "corpora" / "demo"
-    expected_a = sum(1 for _ in open(reference / "reference_coding.csv", encoding="utf-8")) - 1
-    expected_b = sum(1 for _ in open(reference / "second_coding.csv", encoding="utf-8")) - 1
+    expected_a = len((reference / "reference_coding.csv").read_text("utf-8").splitlines()) - 1
+    expected_b = len((reference / "second_coding.csv").read_text("utf-8").splitlines()) - 1
     assert counts == {A: expected_a, B: expected_b}
 
 

@@ -15,6 +15,7 @@ from frisat_qual.exchange.backup import rolling_backup
 from frisat_qual.recent import remember_project
 from frisat_qual.resources import default_coder
 from frisat_qual.store import Project, open_project
+from frisat_qual.tui.screens.agreement import AgreementScreen
 from frisat_qual.tui.screens.codebook import CodebookScreen
 from frisat_qual.tui.screens.coder import CoderScreen, coder_configured
 from frisat_qual.tui.screens.help import HelpScreen
@@ -187,6 +188,17 @@ class FrisatApp(App[None]):
                         "select",
                         "Open a comment or passage in the workspace; list a joint row's"
                         " quotes; select a pick in the plot",
+                    ),
+                ],
+            ),
+            (
+                "Agreement",
+                [
+                    *AgreementScreen.BINDINGS,
+                    Binding(
+                        "enter",
+                        "select",
+                        "Show only a code's disagreements; open a disagreement's segment",
                     ),
                 ],
             ),
