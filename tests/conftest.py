@@ -51,3 +51,16 @@ def handmade_project(tmp_path_factory):
         project = build_handmade(folder)
         yield project
         project.close()
+
+
+@pytest.fixture(scope="module")
+def agreement_file(tmp_path_factory) -> Path:
+    """The hand-made two-coder project of test_agreement.py, built once per module; tests
+    copy it before writing."""
+    from test_agreement import build_agreement_project
+
+    folder = tmp_path_factory.mktemp("agreement")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FRISAT_QUAL_HOME", str(folder / "home"))
+        build_agreement_project(folder).close()
+    return folder / "agreement.frisat"

@@ -151,20 +151,11 @@ def build_agreement_project(folder: Path, codings=CODINGS):
     return project
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("agreement")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FRISAT_QUAL_HOME", str(folder / "home"))
-        build_agreement_project(folder).close()
-    return folder / "agreement.frisat"
-
-
 @pytest.fixture
-def project(built, tmp_path):
+def project(agreement_file, tmp_path):
     """A fresh copy of the hand-made project for each test (tests write to it)."""
     path = tmp_path / "agreement.frisat"
-    shutil.copy(built, path)
+    shutil.copy(agreement_file, path)
     with open_project(path) as proj:
         yield proj
 

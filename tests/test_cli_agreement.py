@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from test_agreement import DISAGREEMENTS, EXPECTED, EXPECTED_CODED, build_agreement_project
+from test_agreement import DISAGREEMENTS, EXPECTED, EXPECTED_CODED
 
 from frisat_qual.cli import cli
 from frisat_qual.store import open_project
@@ -18,19 +18,10 @@ from frisat_qual.store.documents import document_text, get_document
 F, D, K = "leder.forside", "spor.dokumentation", "tema.kant"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cli-agreement")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FRISAT_QUAL_HOME", str(folder / "home"))
-        build_agreement_project(folder).close()
-    return folder / "agreement.frisat"
-
-
 @pytest.fixture
-def path(built, tmp_path):
+def path(agreement_file, tmp_path):
     target = tmp_path / "agreement.frisat"
-    shutil.copy(built, target)
+    shutil.copy(agreement_file, target)
     return str(target)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from test_agreement import DISAGREEMENTS, build_agreement_project
+from test_agreement import DISAGREEMENTS
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, OptionList, Select, TextArea
 
@@ -26,22 +26,13 @@ SIZE = (120, 40)
 F, D, K = "leder.forside", "spor.dokumentation", "tema.kant"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tui-agreement")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FRISAT_QUAL_HOME", str(folder / "home"))
-        build_agreement_project(folder).close()
-    return folder / "agreement.frisat"
-
-
 @pytest.fixture
-def path(built, tmp_path, monkeypatch):
+def path(agreement_file, tmp_path, monkeypatch):
     """A fresh copy per test; the workspace's suggester (not under test here) is not
     trained meanwhile, so the tests wait only for the agreement screen's own work."""
     monkeypatch.setattr("frisat_qual.tui.screens.workspace.TRAIN_DELAY", 3600)
     target = tmp_path / "agreement.frisat"
-    shutil.copy(built, target)
+    shutil.copy(agreement_file, target)
     return target
 
 
