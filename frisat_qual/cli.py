@@ -1801,6 +1801,60 @@ def resolve(
     click.echo(f"{item.id}: {res.describe()} ({res.consensus} holds {held} here)")
 
 
+@cli.command(context_settings=_EXTRA_CODERS)
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@CODER_PAIR_OPTION
+@click.option(
+    "--consensus",
+    default="consensus",
+    show_default=True,
+    help="The coder the agreed codings are written under.",
+)
+@CODE_FILTER_OPTION
+@click.option("--attr", "attrs", multiple=True, help="Only cases with NAME=VALUE (repeatable).")
+@CODER_OPTION
+@click.pass_context
+@_core_errors
+def consensus(
+    ctx: click.Context,
+    project: str,
+    first_coder: str | None,
+    consensus: str,
+    code_ids: tuple[str, ...],
+    attrs: tuple[str, ...],
+    coder: str | None,
+) -> None:
+    """Complete the consensus coding with what coders A and B agree on: where both applied
+    a code to a segment, A's codings of it (A is the lead coder) go to the consensus coder,
+    as `resolve ... keep-a` would. Units settled before are left alone, so running it again
+    adds nothing; resolve the disagreements with `resolve`. Undo with `undo`."""
+    from frisat_qual.agreement import adopt_agreements
+    from frisat_qual.store.documents import list_documents
+
+    with _open(project) as proj:
+        many = len(list_documents(proj)) > AGREEMENT_PROGRESS_MIN_DOCUMENTS
+        with _progress("Adopting", many and sys.stderr.isatty()) as progress:
+            report = adopt_agreements(
+                proj,
+                _coders(first_coder, ctx),
+                consensus=consensus,
+                resolved_by=_coder(coder),
+                codes=list(code_ids) or None,
+                attributes=_attributes(attrs),
+                progress=progress,
+            )
+    a, b = report.coders
+    skipped = f", {report.skipped} coded by one of them only (skipped)" if report.skipped else ""
+    click.echo(f"{a} × {b} into {report.consensus}: {report.documents} document(s){skipped}")
+    click.echo(f"agreed (segment, code) units: {report.agreed}")
+    click.echo(
+        f"adopted now: {report.adopted} ({report.copied} coding(s) of {a} copied,"
+        f" {report.present} already held by {report.consensus})"
+    )
+    click.echo(f"settled before: {report.settled}")
+    click.echo(f"disagreements unresolved: {report.unresolved}")
+
+
 # -- merge -----------------------------------------------------------------------------------
 
 

@@ -582,3 +582,234 @@ def test_the_agreement_core_imports_neither_textual_nor_rich():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# -- adopting what the coders agree on ---------------------------------------------------
+#
+# Both coders applied F to a1/2 and a2/3, D to a1/4 and K to a2/4 (the table above), so
+# adopting with ann as the lead coder copies ann's codings that count there, whole:
+AGREED_BY_ANN = [
+    ("a1", "Vi mødes oftere.", F),
+    ("a1", "Vi skriver færre rapporter.", D),
+    ("a2", "Reglerne er færre nu. Vi taler mere sammen.", F),  # counts for a2/3 (and a2/2)
+    ("a2", "Det er svært at slippe kontrollen.", K),
+]
+# and with bob as the lead coder, bob's (his D spills into a1/5 but counts for a1/4)
+AGREED_BY_BOB = [
+    ("a1", "Vi mødes oftere.", F),
+    ("a1", "Vi skriver færre rapporter. Det", D),
+    ("a2", "Vi taler mere sammen.", F),
+    ("a2", "Det er svært at slippe kontrollen.", K),
+]
+
+
+def consensus_texts(project, coder="consensus"):
+    """The consensus coder's codings as (document, text, code), sorted."""
+    names = {get_document(project, n).id: n for n in ("a1", "a2", "a3")}
+    return sorted(
+        (names[c.document_id], document_text(project, c.document_id)[c.start : c.end], c.code_id)
+        for c in query_codings(project, coder=coder)
+    )
+
+
+def journal_entries(project, coder="eve"):
+    return project.conn.execute(
+        "SELECT label FROM journal WHERE coder = ? ORDER BY id", [coder]
+    ).fetchall()
+
+
+def test_adopting_copies_the_lead_coders_codings_where_both_agree(project):
+    from frisat_qual.agreement import adopt_agreements
+
+    seen = []
+    report = adopt_agreements(
+        project, ["ann", "bob"], resolved_by="eve", progress=lambda *a: seen.append(a)
+    )
+    assert consensus_texts(project) == sorted(AGREED_BY_ANN)
+    assert (report.coders, report.consensus, report.documents, report.skipped) == (
+        ("ann", "bob"),
+        "consensus",
+        2,
+        1,
+    )
+    assert (report.agreed, report.adopted, report.settled) == (4, 4, 0)
+    assert (report.copied, report.present, report.unresolved) == (4, 0, 4)
+    assert seen == [(1, 2, "a1"), (2, 2, "a2")]
+    assert report.describe() == (
+        "4 (segment, code) unit(s) ann and bob agree on in 2 document(s): 4 adopted into"
+        " consensus (4 coding(s) of ann copied, 0 already there), 0 settled before;"
+        " 4 disagreement(s) unresolved"
+    )
+    # each agreed unit is a keep-a row on its segment, and no disagreement is touched
+    a1, a2 = get_document(project, "a1").id, get_document(project, "a2").id
+    seg = {
+        (d, i + 1): (s.start, s.end)
+        for d in (a1, a2)
+        for i, s in enumerate(segments_of(project, d))
+    }
+    rows = resolution_rows(project)
+    assert sorted((r[0], r[1], r[2], r[3], r[6], r[7], r[9]) for r in rows) == sorted(
+        (doc, *seg[(doc, n)], code, "keep-a", "consensus", "eve")
+        for doc, n, code in [(a1, 2, F), (a1, 4, D), (a2, 3, F), (a2, 4, K)]
+    )
+    assert [(d.id, d.resolution) for d in disagreements(project)] == [
+        (i, None) for i, _ in DISAGREEMENTS
+    ]
+    # the consensus coder is not taken for a third coder, and compares like anyone
+    assert choose_coders(project, None) == ("ann", "bob")
+    assert default_pair(project, "eve") == ("ann", "bob")
+    versus = agreement(project, ["ann", "consensus"])
+    assert code_figures(versus.segments, K)[:4] == (1, 0, 1, 7)  # a1/2 waits for a decision
+    assert journal_entries(project) == [("adopt what ann and bob agree on into consensus",)]
+
+
+def test_the_second_coder_first_makes_them_the_lead_coder(project):
+    from frisat_qual.agreement import adopt_agreements
+
+    report = adopt_agreements(project, ["bob", "ann"], resolved_by="eve", consensus="panel")
+    assert consensus_texts(project, "panel") == sorted(AGREED_BY_BOB)
+    assert (report.agreed, report.copied) == (4, 4)
+    # stored in the sorted pair order: bob is B there, so the rows say keep-b
+    assert {r[6] for r in resolution_rows(project)} == {"keep-b"}
+    again = adopt_agreements(project, ["ann", "bob"], resolved_by="eve", consensus="panel")
+    assert (again.adopted, again.settled, again.copied) == (0, 4, 0)
+    assert consensus_texts(project, "panel") == sorted(AGREED_BY_BOB)
+
+
+def test_adopting_twice_adds_nothing_and_undo_takes_it_back_whole(project):
+    from frisat_qual.agreement import adopt_agreements
+
+    adopt_agreements(project, resolved_by="eve")
+    codings, rows = consensus_codings(project), resolution_rows(project)
+    stamp = project.conn.total_changes
+    again = adopt_agreements(project, resolved_by="eve")
+    assert (again.agreed, again.adopted, again.settled) == (4, 0, 4)
+    assert (again.copied, again.present, again.unresolved) == (0, 0, 4)
+    assert project.conn.total_changes == stamp
+    assert consensus_codings(project) == codings and resolution_rows(project) == rows
+    assert len(journal_entries(project)) == 1
+
+    undo(project, "eve")
+    assert consensus_codings(project) == [] and resolution_rows(project) == []
+    redo(project, "eve")
+    assert consensus_codings(project) == codings and len(resolution_rows(project)) == 4
+
+
+def test_adopting_and_resolving_every_disagreement_gives_a_whole_consensus(project):
+    from frisat_qual.agreement import adopt_agreements
+
+    adopt_agreements(project, resolved_by="eve")
+    for ident, decision in [
+        ("a1:2:tema.kant", "keep-a"),  # ann's K on "Vi mødes oftere."
+        ("a1:3:tema.kant", "keep-b"),  # bob's "mere frihed"
+        ("a2:1:spor.dokumentation", "keep-a"),  # ann lacks it: nothing
+        ("a2:2:leder.forside", "keep-a"),  # ann's F over a2/2-3, adopted already
+    ]:
+        resolve(project, ident, decision, resolved_by="eve")
+    assert disagreements(project, unresolved=True) == []
+    assert consensus_texts(project) == sorted(
+        [*AGREED_BY_ANN, ("a1", "Vi mødes oftere.", K), ("a1", "mere frihed", K)]
+    )
+    # ann and the consensus now differ only where keep-b chose bob: K on a1/3
+    # K: both 2, consensus only 1, neither 6: S = 2*3 + 7*6 = 48, kappa (72-48)/(81-48)
+    report = agreement(project, ["ann", "consensus"])
+    assert [d.name for d in report.documents] == ["a1", "a2"]
+    assert code_figures(report.segments, F)[:4] == (0, 0, 3, 6)
+    assert code_figures(report.segments, D)[:4] == (0, 0, 1, 8)
+    assert code_figures(report.segments, K) == pytest.approx(
+        (0, 1, 2, 6, 800 / 9, 8 / 11, 1 - 17 * 2 / (324 - 25 - 169)), abs=1e-12
+    )
+    # the last resolution reused the adopted coding instead of doubling it
+    last = find_disagreement(project, "a2:2:leder.forside")
+    assert len(last.resolution.codings) == 1
+    assert last.resolution.codings[0] in [c.id for c in query_codings(project, coder="consensus")]
+
+
+def test_an_adopted_coding_survives_re_resolving_the_disagreement_beside_it(project):
+    """ann's F over a2/2-3 is one coding for the disagreement a2/2 and the agreed a2/3:
+    taking back keep-a on a2/2 must not take it from a2/3 (this is why adopted units are
+    recorded in `resolutions`)."""
+    from frisat_qual.agreement import adopt_agreements
+
+    resolve(project, "a2:2:leder.forside", "keep-a", resolved_by="eve")
+    report = adopt_agreements(project, resolved_by="eve")
+    assert (report.adopted, report.copied, report.present) == (4, 3, 1)
+    assert len(consensus_codings(project, F)) == 2  # a1/2 and the a2/2-3 one, once
+    resolve(project, "a2:2:leder.forside", "discuss", resolved_by="eve", memo="forside?")
+    assert ("a2", "Reglerne er færre nu. Vi taler mere sammen.", F) in consensus_texts(project)
+    assert consensus_texts(project) == sorted(AGREED_BY_ANN)
+
+
+def test_a_unit_decided_while_the_coders_differed_is_left_as_decided(project):
+    from frisat_qual.agreement import adopt_agreements
+
+    resolve(project, "a2:1:spor.dokumentation", "keep-b", resolved_by="eve")
+    a2 = get_document(project, "a2")
+    start = document_text(project, a2.id).index("Og reglerne?")
+    apply_code(project, a2.id, start, start + len("Og reglerne?"), D, "ann")  # now both
+    report = adopt_agreements(project, resolved_by="eve")
+    assert (report.agreed, report.adopted, report.settled, report.unresolved) == (5, 4, 1, 3)
+    assert consensus_texts(project).count(("a2", "Og reglerne?", D)) == 1  # bob's, kept
+    assert [r[6] for r in resolution_rows(project)].count("keep-b") == 1
+
+
+def test_adopting_with_filters(project):
+    from frisat_qual.agreement import adopt_agreements
+
+    only_k = adopt_agreements(project, resolved_by="eve", codes=["tema"])
+    assert (only_k.agreed, only_k.copied, only_k.unresolved) == (1, 1, 2)
+    assert consensus_texts(project) == [("a2", "Det er svært at slippe kontrollen.", K)]
+    kommune_1 = adopt_agreements(project, resolved_by="eve", attributes={"kommune": "kommune 1"})
+    assert (kommune_1.documents, kommune_1.skipped, kommune_1.agreed) == (1, 0, 2)
+    assert (kommune_1.unresolved, kommune_1.copied) == (2, 2)
+    assert consensus_texts(project) == sorted(
+        [("a2", "Det er svært at slippe kontrollen.", K), *AGREED_BY_ANN[:2]]
+    )
+
+
+def table_rows(project):
+    """Everything an adoption could write: codings, resolutions, journal."""
+    return [
+        project.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+        for table in ("codings", "resolutions", "journal")
+    ]
+
+
+def test_adopting_bad_requests_changes_nothing(project, monkeypatch):
+    import frisat_qual.agreement.resolution as module
+    from frisat_qual.agreement import adopt_agreements
+
+    adopt_agreements(project, resolved_by="eve", codes=[K])
+    before = table_rows(project)
+    with pytest.raises(FrisatError, match="someone other than ann and bob, not 'bob'"):
+        adopt_agreements(project, resolved_by="eve", consensus=" bob ")
+    with pytest.raises(FrisatError, match="needs a name"):
+        adopt_agreements(project, resolved_by="eve", consensus=" ")
+    with pytest.raises(NotFound, match="no code 'nope'"):
+        adopt_agreements(project, resolved_by="eve", codes=["nope"])
+    with pytest.raises(FrisatError, match="two coders at a time"):
+        adopt_agreements(project, ["ann", "bob", "consensus"], resolved_by="eve")
+    with pytest.raises(
+        FrisatError,
+        match=r"^a2:4:tema.kant: ann and bob's agreement there is settled for consensus coder"
+        r" 'consensus', not 'panel'; adopt into 'consensus'$",
+    ):
+        adopt_agreements(project, resolved_by="eve", consensus="panel")  # after a1 was written
+    assert table_rows(project) == before
+
+    calls = []
+
+    def broken(rec, values):  # the third unit fails after two were written
+        calls.append(values)
+        if len(calls) == 3:
+            raise sqlite3.IntegrityError("disk trouble")
+        return real(rec, values)
+
+    real = module.record_resolution
+    monkeypatch.setattr(module, "record_resolution", broken)
+    with pytest.raises(sqlite3.IntegrityError):
+        adopt_agreements(project, resolved_by="eve")
+    assert len(calls) == 3
+    assert table_rows(project) == before
+    assert consensus_texts(project) == [("a2", "Det er svært at slippe kontrollen.", K)]
+    assert len(journal_entries(project)) == 1

@@ -190,3 +190,93 @@ def test_resolve_errors_are_one_line(path):
     assert choice.exit_code == 2
     with open_project(path) as project:
         assert project.conn.execute("SELECT COUNT(*) FROM resolutions").fetchone()[0] == 0
+
+
+def test_consensus_adopts_the_agreements_then_resolving_completes_it(path):
+    from test_agreement import AGREED_BY_ANN, consensus_texts
+
+    result = run("consensus", path, "--coders", "ann", "bob", "--coder", "eve")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "ann × bob into consensus: 2 document(s), 1 coded by one of them only (skipped)",
+        "agreed (segment, code) units: 4",
+        "adopted now: 4 (4 coding(s) of ann copied, 0 already held by consensus)",
+        "settled before: 0",
+        "disagreements unresolved: 4",
+    ]
+    with open_project(path) as project:
+        assert consensus_texts(project) == sorted(AGREED_BY_ANN)
+    again = run("consensus", path, "--coder", "eve").stdout.splitlines()
+    assert again[2:] == [
+        "adopted now: 0 (0 coding(s) of ann copied, 0 already held by consensus)",
+        "settled before: 4",
+        "disagreements unresolved: 4",
+    ]
+
+    # the default pair still works: the consensus coder is not a third coder
+    for ident, decision in [
+        ("a1:2:tema.kant", "keep-a"),
+        ("a1:3:tema.kant", "keep-b"),
+        ("a2:1:spor.dokumentation", "keep-a"),
+        ("a2:2:leder.forside", "keep-a"),
+    ]:
+        done = run("resolve", path, ident, decision, "--coder", "eve")
+        assert done.exit_code == 0, done.output
+    unresolved = run("disagreements", path, "--unresolved")
+    assert unresolved.exit_code == 0, unresolved.output
+    assert unresolved.stdout == "" and "0 disagreement(s), 0 resolved" in unresolved.stderr
+    versus = run("agreement", path, "--coders", "ann", "consensus", "--json")
+    assert versus.exit_code == 0, versus.output
+    data = json.loads(versus.stdout)
+    assert data["documents"]["names"] == ["a1", "a2"]
+    assert {c: data["per_code"][c]["kappa"] for c in (F, D)} == {F: 1.0, D: 1.0}
+    assert data["per_code"][K]["only"] == {"ann": 0, "consensus": 1}  # keep-b on a1/3
+    assert data["per_code"][K]["kappa"] == round(8 / 11, 4)
+    final = run("consensus", path, "--coder", "eve").stdout.splitlines()
+    assert final[-1] == "disagreements unresolved: 0"
+
+
+def test_consensus_with_filters_and_undo(path):
+    result = run(
+        "consensus", path, "--coders", "bob,ann", "--consensus", "panel", "--code", K,
+        "--attr", "kommune=kommune 2", "--coder", "eve",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:3] == [
+        "bob × ann into panel: 1 document(s), 1 coded by one of them only (skipped)",  # a3
+        "agreed (segment, code) units: 1",
+        "adopted now: 1 (1 coding(s) of bob copied, 0 already held by panel)",
+    ]
+    with open_project(path) as project:
+        assert [c.code_id for c in query_codings(project, coder="panel")] == [K]
+    undone = run("undo", path, "--coder", "eve")
+    assert undone.exit_code == 0, undone.output
+    assert "adopt what bob and ann agree on into panel" in undone.stdout
+    with open_project(path) as project:
+        assert query_codings(project, coder="panel") == []
+        assert project.conn.execute("SELECT COUNT(*) FROM resolutions").fetchone()[0] == 0
+
+
+def test_consensus_errors_are_one_line(path):
+    same = run("consensus", path, "--consensus", "ann")
+    assert same.exit_code == 1
+    assert same.output.strip() == (
+        "Error: the consensus coder must be someone other than ann and bob, not 'ann'"
+    )
+    code = run("consensus", path, "--code", "nope")
+    assert code.output.strip() == "Error: no code 'nope' in the project's codebook"
+    nobody = run("consensus", path, "--coders", "ann", "zed")
+    assert nobody.output.strip() == "Error: no coder 'zed' in this project (coders: ann, bob)"
+    attr = run("consensus", path, "--attr", "kommune")
+    assert (
+        attr.exit_code == 1 and attr.output.strip() == "Error: --attr 'kommune': write NAME=VALUE"
+    )
+    run("consensus", path, "--coder", "eve")
+    other = run("consensus", path, "--consensus", "panel", "--coder", "eve")
+    assert other.exit_code == 1
+    assert other.output.strip() == (
+        "Error: a1:2:leder.forside: ann and bob's agreement there is settled for consensus"
+        " coder 'consensus', not 'panel'; adopt into 'consensus'"
+    )
+    with open_project(path) as project:
+        assert query_codings(project, coder="panel") == []

@@ -164,3 +164,13 @@ def test_full_text_search_prefix_and_danish_letters(project):
     assert not search_segments(project, "storre"), "ø must not fold to o"
     with pytest.raises(FrisatError, match="search"):
         search_segments(project, '"unbalanced')
+
+
+def test_an_empty_file_is_not_made_a_project(tmp_path):
+    """A 0-byte file may be a project truncated by a full disk: refuse it, and leave it be."""
+    empty = tmp_path / "studie.frisat"
+    empty.write_bytes(b"")
+    with pytest.raises(ProjectError, match="empty .0 bytes.*frisat-qual backups studie.frisat"):
+        open_project(empty)
+    assert empty.read_bytes() == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["studie.frisat"]

@@ -223,3 +223,51 @@ async def test_units_code_filter_and_coder_pair(path):
     with open_project(path) as project:
         row = project.conn.execute("SELECT coder_a, coder_b, decision FROM resolutions").fetchall()
     assert row == [("ann", "cai", "keep-a")]
+
+
+async def test_a_adopts_the_agreed_codings_in_the_background(path):
+    from test_agreement import AGREED_BY_BOB, consensus_texts
+
+    from frisat_qual.agreement import adopt_agreements
+    from frisat_qual.store.journal import undo
+
+    with open_project(path) as project:  # K's agreement on a2/4 goes to "panel" first
+        adopt_agreements(project, codes=[K], consensus="panel", resolved_by="eve")
+    app = make_app(path, coder="bob")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_agreement(app, pilot)
+        assert screen.settings.pair == ("bob", "ann")  # bob is A: his codings are adopted
+        await pilot.press("a")  # refused: a2/4 K is settled for another consensus coder
+        await settle(app, pilot)
+        failed = list(app._notifications)[-1]
+        assert failed.severity == "error" and str(failed.message) == (
+            "a2:4:tema.kant: bob and ann's agreement there is settled for consensus coder"
+            " 'panel', not 'consensus'; adopt into 'panel'"
+        )
+        assert not screen.adopting and screen.view is not None
+        with open_project(path) as project:
+            assert consensus_texts(project) == []
+            undo(project, "eve")  # meanwhile, elsewhere: panel's adoption taken back
+
+        before = screen.view
+        await pilot.press("a")
+        await settle(app, pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert messages[-1] == (
+            "4 (segment, code) unit(s) bob and ann agree on in 2 document(s): 4 adopted into"
+            " consensus (4 coding(s) of bob copied, 0 already there), 0 settled before;"
+            " 4 disagreement(s) unresolved"
+        )
+        assert screen.view is not before and screen.view.pair == ("bob", "ann")  # recomputed
+        assert [d.id for d in screen.items] == [i for i, _ in DISAGREEMENTS]
+        assert screen.query_one(OptionList).has_focus
+        await pilot.press("a")  # again: nothing more to adopt
+        await settle(app, pilot)
+        last = str(list(app._notifications)[-1].message)
+        assert "0 adopted into consensus" in last and "4 settled before" in last
+    with open_project(path) as project:
+        assert consensus_texts(project) == sorted(AGREED_BY_BOB)
+        entries = project.conn.execute("SELECT coder, label FROM journal").fetchall()
+    assert entries[-1] == ("bob", "adopt what bob and ann agree on into consensus")
+    assert [d for d in decisions(path) if d[2] != "keep-b"] == []  # bob is B in sorted order
+    assert len(decisions(path)) == 4

@@ -39,7 +39,9 @@ chance agreement is already 1) is None: null in JSON and "–" in tables, never 
 
 Resolution: see `resolution`. The coders' own codings are never changed; the agreed
 codings go to a consensus coder, so `agreement(project, [A, "consensus"])` works
-like any comparison and the original figures stay reproducible.
+like any comparison and the original figures stay reproducible. `resolve` settles one
+disagreement; `adopt_agreements` settles every unit the two coders agree on (copying the
+lead coder A's codings), so that with both the consensus coder holds a whole coding.
 """
 
 from frisat_qual.agreement.report import (
@@ -54,9 +56,11 @@ from frisat_qual.agreement.report import (
 )
 from frisat_qual.agreement.resolution import (
     CONSENSUS,
+    AdoptReport,
     CodingMark,
     Disagreement,
     Resolution,
+    adopt_agreements,
     disagreements,
     find_disagreement,
     parse_id,
@@ -80,6 +84,7 @@ __all__ = [
     "RULE",
     "VARIANTS",
     "VARIANT_TITLES",
+    "AdoptReport",
     "AgreementReport",
     "CodeFigures",
     "CodingMark",
@@ -88,6 +93,7 @@ __all__ = [
     "PairFigures",
     "Resolution",
     "Variant",
+    "adopt_agreements",
     "agreement",
     "applies",
     "choose_coders",

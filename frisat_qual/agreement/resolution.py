@@ -17,30 +17,41 @@ it back whole. Resolving a unit again replaces the earlier decision and removes 
 consensus codings resolutions made for it, unless another resolution stands on them; a
 discussion memo stays (updated by a new memo text).
 
-Only disputed units reach the consensus coder: what the coders agree on is not copied,
-so the consensus coder holds the resolved disagreements, not a whole coding.
+Adopting the agreements (`adopt_agreements`) completes the consensus coding: every
+(document, segment, code) both coders applied (by the same rule) is settled as keep-a
+would settle it, coder A being the lead coder: A's codings of the code that count for the
+segment are copied, through the same path as keep-a, so the consensus coder holds a whole
+coding once every disagreement is resolved too. Each adopted unit is recorded as a keep-a
+row in `resolutions`, because the store knows consensus coders and the codings decisions
+stand on only from that table: without the rows an adopted consensus coder would count as
+a third coder (`units.project_coders`), and re-resolving a disagreement next to an agreed
+unit would take away a consensus coding the agreed unit stands on. The rows are never
+listed as disagreements (the coders agree there). A unit already settled (adopted
+before, or resolved while the coders still differed) is left as it is, so adopting twice
+adds nothing. One journaled action: undo takes the whole adoption back.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from frisat_qual.agreement.units import (
+    Comparison,
     applies,
     choose_coders,
     load_comparison,
     overlapping_pairs,
 )
 from frisat_qual.errors import FrisatError, NotFound
-from frisat_qual.models import CodedSpan
+from frisat_qual.models import CodedSpan, Segment
 from frisat_qual.store.codes import code_row
 from frisat_qual.store.codings import query_codings
 from frisat_qual.store.documents import get_document, now_utc, segments_of
-from frisat_qual.store.journal import record
+from frisat_qual.store.journal import Recorder, record
 from frisat_qual.store.project import Project
 from frisat_qual.store.resolutions import (
     DECISIONS,
@@ -185,6 +196,45 @@ def _marks(spans: list[CodedSpan], start: int, end: int) -> tuple[CodingMark, ..
     )
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """A (segment, code) that some coding of the code touches: the pair's codings of it
+    there (`marks`, counting or not) and who applied it by the rule (`has`)."""
+
+    segment: Segment
+    code: str
+    marks: tuple[CodingMark, ...]
+    has: tuple[str, ...]
+
+
+def _units_of(
+    project: Project, document_id: int, pair: tuple[str, str], comparison: Comparison
+) -> list[_Unit]:
+    """Every (segment, code) of a compared document that one of the pair's codings of a
+    compared code touches, by position and then codebook order: both coders applied the
+    code there, one of them did (a disagreement), or neither (a mere spill-over)."""
+    order = {c: i for i, c in enumerate(comparison.codes)}
+    spans = [s for s in comparison.codings[document_id] if s.code_id in order]
+    segments = sorted(segments_of(project, document_id), key=lambda s: (s.start, s.idx))
+    if not segments or not spans:
+        return []
+    starts = np.array([s.start for s in segments], dtype=np.int64)
+    ends = np.array([s.end for s in segments], dtype=np.int64)
+    c_start = np.array([s.start for s in spans], dtype=np.int64)
+    c_end = np.array([s.end for s in spans], dtype=np.int64)
+    coding, unit = overlapping_pairs(starts, ends, c_start, c_end)
+    touching: dict[tuple[int, str], list[CodedSpan]] = {}
+    for ci, ui in zip(coding.tolist(), unit.tolist(), strict=True):
+        touching.setdefault((ui, spans[ci].code_id), []).append(spans[ci])
+    out = []
+    for (ui, code), near in sorted(touching.items(), key=lambda x: (x[0][0], order[x[0][1]])):
+        seg = segments[ui]
+        marks = _marks(near, seg.start, seg.end)
+        has = tuple(c for c in pair if any(m.coder == c and m.counts for m in marks))
+        out.append(_Unit(seg, code, marks, has))
+    return out
+
+
 def disagreements(
     project: Project,
     coders: Sequence[str] | None = None,
@@ -198,8 +248,6 @@ def disagreements(
     resolution if one is recorded; `unresolved` leaves the resolved ones out."""
     a, b = _pair(project, coders)
     comparison = load_comparison(project, (a, b), codes=codes, attributes=attributes)
-    compared = set(comparison.codes)
-    order = {c: i for i, c in enumerate(comparison.codes)}
     stored = {
         r.key: r
         for r in resolutions_of_pair(
@@ -209,24 +257,10 @@ def disagreements(
     memos = memo_texts(project, [r.memo_id for r in stored.values() if r.memo_id is not None])
     out: list[Disagreement] = []
     for doc in comparison.documents:
-        segments = sorted(segments_of(project, doc.id), key=lambda s: (s.start, s.idx))
-        spans = [s for s in comparison.codings[doc.id] if s.code_id in compared]
-        if not segments or not spans:
-            continue
-        starts = np.array([s.start for s in segments], dtype=np.int64)
-        ends = np.array([s.end for s in segments], dtype=np.int64)
-        c_start = np.array([s.start for s in spans], dtype=np.int64)
-        c_end = np.array([s.end for s in spans], dtype=np.int64)
-        coding, unit = overlapping_pairs(starts, ends, c_start, c_end)
-        touching: dict[tuple[int, str], list[CodedSpan]] = {}
-        for ci, ui in zip(coding.tolist(), unit.tolist(), strict=True):
-            touching.setdefault((ui, spans[ci].code_id), []).append(spans[ci])
-        for (ui, code), near in sorted(touching.items(), key=lambda x: (x[0][0], order[x[0][1]])):
-            seg = segments[ui]
-            marks = _marks(near, seg.start, seg.end)
-            has = tuple(c for c in (a, b) if any(m.coder == c and m.counts for m in marks))
-            if len(has) != 1:
+        for unit in _units_of(project, doc.id, (a, b), comparison):
+            if len(unit.has) != 1:
                 continue
+            seg, code = unit.segment, unit.code
             resolution = stored.get((doc.id, seg.start, seg.end, code))
             if unresolved and resolution is not None:
                 continue
@@ -243,9 +277,9 @@ def disagreements(
                     seg.text,
                     code,
                     comparison.labels.get(code, code),
-                    has,
-                    tuple(c for c in (a, b) if c not in has),
-                    marks,
+                    unit.has,
+                    tuple(c for c in (a, b) if c not in unit.has),
+                    unit.marks,
                     _resolution(resolution, (a, b), memos) if resolution else None,
                 )
             )
@@ -307,6 +341,63 @@ def find_disagreement(
     )
 
 
+def _consensus_name(consensus: str, pair: tuple[str, str]) -> str:
+    name = consensus.strip()
+    if not name:
+        raise FrisatError("the consensus coder needs a name")
+    if name in pair:
+        raise FrisatError(
+            f"the consensus coder must be someone other than {pair[0]} and {pair[1]}, not {name!r}"
+        )
+    return name
+
+
+def _kept_spans(marks: Sequence[CodingMark], kept: Sequence[str]) -> list[tuple[int, int]]:
+    """The (start, end) of the kept coders' codings that count for the segment, each
+    span once: what a decision copies (whole, as the coders made them)."""
+    return sorted({(m.start, m.end) for m in marks if m.coder in kept and m.counts})
+
+
+def _keep(
+    rec: Recorder,
+    document_id: int,
+    code: str,
+    spans: Sequence[tuple[int, int]],
+    consensus: str,
+    made: set[int],
+) -> tuple[list[int], list[int], list[int]]:
+    """Give the consensus coder a coding of `code` at each (start, end) of `spans`: the
+    one way a decision copies codings. An identical consensus coding already there is
+    reused, never doubled. Returns the consensus codings the decision stands for, those it
+    counts as its own (`added`: inserted now, or made by another resolution and so
+    shared), and those inserted now, which join `made` (the ids resolutions made)."""
+    codings, added, inserted = [], [], []
+    for start, end in spans:
+        existing = consensus_coding_at(rec.project, document_id, start, end, code, consensus)
+        if existing is None:
+            existing = rec.insert(
+                "codings",
+                {
+                    "document_id": document_id,
+                    "start": start,
+                    "end": end,
+                    "code_id": code,
+                    "coder": consensus,
+                    "origin": "manual",
+                    "created": now_utc(),
+                },
+            )
+            added.append(existing)
+            inserted.append(existing)
+            made.add(existing)
+        elif existing in made:
+            # made by another resolution: this one shares it, so whichever decision is
+            # the last to stand on it takes it away when replaced
+            added.append(existing)
+        codings.append(existing)
+    return codings, added, inserted
+
+
 def resolve(
     project: Project,
     disagreement: str | Disagreement,
@@ -325,20 +416,16 @@ def resolve(
     memo = (memo or "").strip()
     if decision == "discuss" and not memo:
         raise FrisatError("discuss needs a memo saying what to discuss")
-    consensus = consensus.strip()
-    if not consensus:
+    if not consensus.strip():
         raise FrisatError("the consensus coder needs a name")
     if isinstance(disagreement, Disagreement):
         coders = disagreement.coders
         disagreement = disagreement.id
     item = find_disagreement(project, disagreement, coders)
     a, b = item.coders
-    if consensus in (a, b):
-        raise FrisatError(
-            f"the consensus coder must be someone other than {a} and {b}, not {consensus!r}"
-        )
+    consensus = _consensus_name(consensus, (a, b))
     kept = {"keep-a": (a,), "keep-b": (b,), "keep-both": (a, b)}.get(decision, ())
-    keep = sorted({(m.start, m.end) for m in item.codings if m.coder in kept and m.counts})
+    keep = _kept_spans(item.codings, kept)
     stored_a, stored_b, stored_decision = stored_pair(a, b, decision)
     with record(project, resolved_by, "resolution", f"resolve {item.id} ({decision})") as rec:
         old = find_resolution(project, item.document_id, item.start, item.end, item.code, a, b)
@@ -347,30 +434,7 @@ def resolve(
         _, made = resolution_codings(project, item.document_id)
         if old is not None:
             rec.delete("resolutions", old.id)
-        codings, added = [], []
-        for start, end in keep:
-            existing = consensus_coding_at(
-                project, item.document_id, start, end, item.code, consensus
-            )
-            if existing is None:
-                existing = rec.insert(
-                    "codings",
-                    {
-                        "document_id": item.document_id,
-                        "start": start,
-                        "end": end,
-                        "code_id": item.code,
-                        "coder": consensus,
-                        "origin": "manual",
-                        "created": now_utc(),
-                    },
-                )
-                added.append(existing)
-            elif existing in made:
-                # made by another resolution: this one shares it, so whichever decision
-                # is the last to stand on it takes it away when replaced
-                added.append(existing)
-            codings.append(existing)
+        codings, added, _ = _keep(rec, item.document_id, item.code, keep, consensus, made)
         # what the replaced decision made and this one does not keep goes, unless
         # another resolution stands on it
         in_use, _ = resolution_codings(project, item.document_id)
@@ -416,3 +480,121 @@ def resolve(
             },
         )
     return find_disagreement(project, item.id, (a, b))
+
+
+@dataclass(frozen=True)
+class AdoptReport:
+    """What `adopt_agreements` did for coders (A, B), A the lead coder: `agreed` is the
+    (segment, code) units both applied the code to, `adopted` those settled now, `settled`
+    those already settled (adopted before, or resolved while the coders still differed)
+    and left as they were; `copied` the consensus codings written, `present` A's codings
+    the consensus coder already held (one identical coding each); `unresolved` the
+    disagreements still waiting for a decision; `documents` compared and `skipped`
+    (coded by one of the two only)."""
+
+    coders: tuple[str, str]
+    consensus: str
+    documents: int
+    skipped: int
+    agreed: int
+    adopted: int
+    settled: int
+    copied: int
+    present: int
+    unresolved: int
+
+    def describe(self) -> str:
+        a, b = self.coders
+        return (
+            f"{self.agreed} (segment, code) unit(s) {a} and {b} agree on in"
+            f" {self.documents} document(s): {self.adopted} adopted into {self.consensus}"
+            f" ({self.copied} coding(s) of {a} copied, {self.present} already there),"
+            f" {self.settled} settled before; {self.unresolved} disagreement(s) unresolved"
+        )
+
+
+def adopt_agreements(
+    project: Project,
+    coders: Sequence[str] | None = None,
+    *,
+    consensus: str = CONSENSUS,
+    resolved_by: str,
+    codes: Sequence[str] | None = None,
+    attributes: dict[str, str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> AdoptReport:
+    """Complete the consensus coding with what coders (A, B) agree on: for every
+    (document, segment, code) both applied (by `units.applies`, on the documents both
+    coded, limited by `codes` and case `attributes` like `agreement`), copy A's codings
+    of the code that count for the segment to the consensus coder, as keep-a does (A is
+    the lead coder), and record the unit as settled. Units settled before are left as
+    they are, so running it again adds nothing. One transaction and one journaled action
+    by `resolved_by`: undo takes the whole adoption back. `progress(done, total, name)`
+    is called after each document."""
+    a, b = _pair(project, coders)
+    consensus = _consensus_name(consensus, (a, b))
+    stored_a, stored_b, stored_decision = stored_pair(a, b, "keep-a")
+    label = f"adopt what {a} and {b} agree on into {consensus}"
+    counts = dict.fromkeys(("agreed", "adopted", "settled", "copied", "present", "unresolved"), 0)
+    # inside the action from the first read, so nothing changes between reading and writing
+    with record(project, resolved_by, "resolution", label) as rec:
+        comparison = load_comparison(project, (a, b), codes=codes, attributes=attributes)
+        stored = {
+            r.key: r
+            for r in resolutions_of_pair(
+                project, a, b, document_ids=[d.id for d in comparison.documents]
+            )
+        }
+        copied: set[int] = set()
+        present: set[int] = set()
+        total = len(comparison.documents)
+        for done, doc in enumerate(comparison.documents, start=1):
+            _, made = resolution_codings(project, doc.id)
+            for unit in _units_of(project, doc.id, (a, b), comparison):
+                seg, code = unit.segment, unit.code
+                old = stored.get((doc.id, seg.start, seg.end, code))
+                if len(unit.has) == 1:
+                    counts["unresolved"] += int(old is None)
+                    continue
+                if len(unit.has) != 2:
+                    continue  # neither: a coding only spills into the segment
+                counts["agreed"] += 1
+                if old is not None:
+                    if old.consensus != consensus:
+                        where = disagreement_id(doc.name, seg.idx + 1, code)
+                        raise FrisatError(
+                            f"{where}: {a} and {b}'s agreement there is settled for"
+                            f" consensus coder {old.consensus!r}, not {consensus!r};"
+                            f" adopt into {old.consensus!r}"
+                        )
+                    counts["settled"] += 1
+                    continue
+                keep = _kept_spans(unit.marks, (a,))  # as keep-a
+                codings, added, inserted = _keep(rec, doc.id, code, keep, consensus, made)
+                copied.update(inserted)
+                present.update(c for c in codings if c not in copied)
+                record_resolution(
+                    rec,
+                    {
+                        "document_id": doc.id,
+                        "start": seg.start,
+                        "end": seg.end,
+                        "code_id": code,
+                        "coder_a": stored_a,
+                        "coder_b": stored_b,
+                        "decision": stored_decision,
+                        "consensus": consensus,
+                        "memo_id": None,
+                        "codings": codings,
+                        "added": added,
+                        "resolved_by": resolved_by,
+                        "created": now_utc(),
+                    },
+                )
+                counts["adopted"] += 1
+            if progress is not None:
+                progress(done, total, doc.name)
+    counts["copied"], counts["present"] = len(copied), len(present)
+    return AdoptReport(
+        (a, b), consensus, len(comparison.documents), len(comparison.skipped), **counts
+    )

@@ -114,6 +114,13 @@ def open_project(path: str | Path, *, create: bool = False) -> Project:
         if create:
             return create_project(path)
         raise ProjectError(f"{path}: no such project file")
+    if path.is_file() and path.stat().st_size == 0:
+        # never turn an empty file into a fresh project: it may be a project a full disk or a
+        # crash of another program truncated, and a new schema in it would hide the loss
+        raise ProjectError(
+            f"{path}: the file is empty (0 bytes), not a frisat-qual project; if it was one,"
+            f" restore a backup (frisat-qual backups {path.name})"
+        )
     try:
         db = _connect(path)
         tables = set(db.table_names())

@@ -312,7 +312,8 @@ def m005_survey(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m006_resolutions(db: sqlite_utils.Database) -> None:
-    """Decisions on disagreements between two coders (frisat_qual.agreement).
+    """Decisions on disagreements between two coders, and the agreed units adopted into the
+    consensus coding (recorded as keep-a of the lead coder; frisat_qual.agreement).
 
     A row names the unit (document and character bounds of the segment), the code, the
     coder pair (sorted), the decision, the consensus coder written to, the consensus codings

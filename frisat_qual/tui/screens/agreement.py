@@ -8,8 +8,10 @@ below. The highlighted disagreement shows its segment once per coder, with that 
 codings of the code marked, so who has what is plain. 1 keeps A's coding, 2 B's, 3 both,
 4 or m opens a memo to discuss it; each decision is committed at once (one undoable
 action) and its row updated, and the walk moves on to the next unresolved one (n jumps
-there too). Enter on a disagreement opens its segment in the workspace; enter on a code's
-row lists only that code's disagreements (on the overall row, all again).
+there too). a adopts what the pair agrees on (`agreement.adopt_agreements`, all codes,
+A's codings copied) into the consensus coder in a thread worker, then recomputes. Enter
+on a disagreement opens its segment in the workspace; enter on a code's row lists only
+that code's disagreements (on the overall row, all again).
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from textual.widgets.option_list import Option
 from frisat_qual.agreement import (
     VARIANT_TITLES,
     VARIANTS,
+    AdoptReport,
     AgreementReport,
     Disagreement,
+    adopt_agreements,
     agreement,
     coder_pairs,
     default_pair,
@@ -104,6 +108,7 @@ class AgreementScreen(Screen[AgreementTarget | None]):
         Binding("3", "resolve('keep-both')", "Keep both", show=True),
         Binding("4,m", "discuss", "Discuss…", show=True),
         Binding("n", "next_unresolved", "Next unresolved", show=True),
+        Binding("a", "adopt", "Adopt agreed", show=True),
         Binding("p", "choose_pair", "Coders", show=True),
         Binding("u", "next_variant", "Units", show=True),
     ]
@@ -122,9 +127,24 @@ class AgreementScreen(Screen[AgreementTarget | None]):
             super().__init__()
             self.error = error
 
+    class Adopted(Message):
+        """What the coders agree on was adopted into the consensus coder."""
+
+        def __init__(self, report: AdoptReport) -> None:
+            super().__init__()
+            self.report = report
+
+    class AdoptFailed(Message):
+        """Adopting failed with an error for the researcher."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
     def __init__(self, settings: AgreementSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or AgreementSettings()
+        self.adopting = False  # an adoption is running: a second press waits for it
         self.view: AgreementView | None = None
         self.items: list[Disagreement] = []
         self.shown: list[int] = []  # indexes into items, in list order
@@ -425,6 +445,33 @@ class AgreementScreen(Screen[AgreementTarget | None]):
         )
         self._next_unresolved(position, stay=True)
         self._show_detail()
+
+    def action_adopt(self) -> None:
+        """Adopt the pair's agreements into the consensus coder, in the background."""
+        pair = self.settings.pair
+        if pair is None or self.view is None or self.adopting:
+            self.app.bell()
+            return
+        self.adopting = True
+        self._adopt(pair, self.app.coder)
+
+    @work(thread=True, exclusive=True, group="adopt")
+    def _adopt(self, pair: tuple[str, str], coder: str) -> None:
+        run_in_worker(
+            self,
+            lambda project: adopt_agreements(project, pair, resolved_by=coder),
+            self.Adopted,
+            self.AdoptFailed,
+        )
+
+    def on_agreement_screen_adopted(self, event: Adopted) -> None:
+        self.adopting = False
+        self.notify(event.report.describe(), title="Adopted agreed codings", markup=False)
+        self.compute()
+
+    def on_agreement_screen_adopt_failed(self, event: AdoptFailed) -> None:
+        self.adopting = False
+        self.notify(event.error, severity="error", markup=False)
 
     def action_discuss(self) -> None:
         item = self.current_item()
