@@ -2095,6 +2095,7 @@ def exchange_export(project: str, output: str, coders: tuple[str, ...], force: b
     """Export PROJECT as a REFI-QDA project file for other QDA tools; lists what REFI-QDA
     has no place for (the survey, older document versions)."""
     from frisat_qual.exchange.qdpx_export import export_qdpx
+    from frisat_qual.resources import configured_coder
 
     with _open(project) as proj, _progress("Exporting", True) as progress:
         report = export_qdpx(
@@ -2102,7 +2103,8 @@ def exchange_export(project: str, output: str, coders: tuple[str, ...], force: b
             output,
             coders=list(coders) or None,
             progress=progress,
-            exported_by=_coder(None),
+            # only a name the researcher chose, never the login name of the machine
+            exported_by=configured_coder(),
             overwrite=force,
         )
     for line in report.lines():

@@ -60,11 +60,16 @@ def user_config() -> dict:
         return {}
 
 
-def default_coder() -> str:
-    """Who codes: FRISAT_QUAL_CODER, else the name saved in the user's config, else the login."""
+def configured_coder() -> str | None:
+    """The coder name the researcher chose (FRISAT_QUAL_CODER, else the saved name), or None."""
     if name := os.environ.get("FRISAT_QUAL_CODER", "").strip():
         return name
-    if name := str(user_config().get("coder", "")).strip():
+    return str(user_config().get("coder", "")).strip() or None
+
+
+def default_coder() -> str:
+    """Who codes: FRISAT_QUAL_CODER, else the name saved in the user's config, else the login."""
+    if name := configured_coder():
         return name
     try:
         return getpass.getuser()

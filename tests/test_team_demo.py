@@ -11,7 +11,10 @@ their codings of it overlaps the segment by at least half of the segment or of t
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import xml.etree.ElementTree as ET
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -116,3 +119,40 @@ def test_agreement_matches_an_independent_computation(team):
     assert overall["percent"] == pytest.approx(100 * np.mean(pooled_a == pooled_b), abs=0.006)
     # a realistic double coding: agreement well above chance, well below identity
     assert 0.5 < overall["kappa"] < 0.8
+
+
+def test_a_damaged_copy_does_not_merge_and_nothing_is_written(team, tmp_path):
+    """A coder's copy damaged on disk: one line naming the files, and no OUT left behind."""
+    damaged = tmp_path / "b.frisat"
+    shutil.copy(team, damaged)
+    conn = sqlite3.connect(f"file:{team}?mode=ro", uri=True)
+    page = conn.execute(
+        "SELECT pageno FROM dbstat WHERE name = 'codings' AND pagetype = 'leaf' LIMIT 1"
+    ).fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(damaged, "r+b") as fh:
+        fh.seek(size * (page - 1) + 8)
+        fh.write(b"\xff" * 64)
+    result = CliRunner().invoke(
+        cli, ["merge", str(team), str(damaged), "-o", str(tmp_path / "o.frisat")]
+    )
+    assert result.exit_code == 1
+    assert "b.frisat is damaged" in result.output and "frisat-qual check" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.frisat"]
+
+
+def test_the_export_names_what_it_leaves_out_and_no_login(team, tmp_path, monkeypatch):
+    """After the consensus step, the .qdpx says the resolutions stay behind; its users are
+    the coders, never the machine's login name when no coder name was chosen."""
+    monkeypatch.delenv("FRISAT_QUAL_CODER", raising=False)
+    copy = tmp_path / "team.frisat"
+    shutil.copy(team, copy)
+    run("consensus", copy, "--coders", A, B, "--coder", A)
+    out = run("exchange", "export", copy, "-o", tmp_path / "team.qdpx")
+    assert "536 disagreement resolution(s)" in out
+    with zipfile.ZipFile(tmp_path / "team.qdpx") as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+    users = {u.get("name") for u in root.iter("{urn:QDA-XML:project:1.0}User")}
+    assert users == {A, B, "consensus"}

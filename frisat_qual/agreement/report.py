@@ -16,9 +16,8 @@ from frisat_qual.agreement.units import (
     CHARACTER_RULE,
     RULE,
     Comparison,
-    character_coverage,
+    character_counts,
     load_comparison,
-    non_space_mask,
     segment_decisions,
 )
 from frisat_qual.models import Document
@@ -274,12 +273,9 @@ def agreement(
     total = len(comparison.documents)
     for done, doc in enumerate(comparison.documents, start=1):
         text = document_text(project, doc.id)
-        mask = non_space_mask(text)
-        cover = character_coverage(len(text), comparison.codings[doc.id], coder_index, code_index)[
-            :, :, mask
-        ]
-        n_characters += int(mask.sum())
-        for i, c in enumerate(BinaryCounts.from_stack(cover)):
+        solid, counts = character_counts(text, comparison.codings[doc.id], coder_index, code_index)
+        n_characters += solid
+        for i, c in enumerate(counts):
             characters[i] = characters[i] + c
         if progress is not None:
             progress(done, total, doc.name)

@@ -334,6 +334,11 @@ def merge_projects(
             out.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.OperationalError as exc:  # e.g. the disk is full
             raise ProjectError(f"{out_path}: the merge failed ({exc}); nothing written") from None
+        except sqlite3.DatabaseError as exc:  # a damaged A or B: its copy cannot be read
+            raise ProjectError(
+                f"{a_path.name} or {b_path.name} is damaged ({exc}); run `frisat-qual check`"
+                " on each, nothing written"
+            ) from None
         finally:
             out.close()
         with open(tmp, "rb") as fh:

@@ -40,6 +40,7 @@ from frisat_qual.store.codings import coder_names, query_codings
 from frisat_qual.store.documents import document_text, list_documents
 from frisat_qual.store.memos import all_memos
 from frisat_qual.store.settings import get_setting
+from frisat_qual.store.stats import resolution_count
 from frisat_qual.store.suggestions import suggestion_counts
 from frisat_qual.store.survey import list_waves
 
@@ -221,6 +222,12 @@ def _gather(
             f"survey: {len(waves)} wave(s) with {respondents} respondents and their ratings"
             " (REFI-QDA has no place for survey data; the open comments are exported as"
             " documents)"
+        )
+    resolved = resolution_count(project)
+    if resolved:
+        report.not_exported.append(
+            f"{resolved} disagreement resolution(s) (REFI-QDA has no place for them; the"
+            " consensus coder's codings are exported as an ordinary coder's)"
         )
     pending = suggestion_counts(project).get("pending", 0)
     if pending:

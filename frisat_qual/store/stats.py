@@ -27,3 +27,8 @@ def change_marker(project: Project) -> tuple[int, int]:
     markers mean nothing needs redrawing."""
     version = project.conn.execute("PRAGMA data_version").fetchone()[0]
     return project.conn.total_changes, version
+
+
+def resolution_count(project: Project) -> int:
+    """How many disagreement resolutions (and adopted agreements) the project records."""
+    return project.conn.execute("SELECT COUNT(*) FROM resolutions").fetchone()[0]

@@ -8,8 +8,6 @@ session only, and the question comes back next time.
 
 from __future__ import annotations
 
-import os
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,14 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from frisat_qual.errors import FrisatError
-from frisat_qual.resources import save_coder, user_config
+from frisat_qual.resources import configured_coder, save_coder
 
 
 def coder_configured() -> bool:
     """Whether the researcher has chosen a coder name (saved, or in FRISAT_QUAL_CODER)."""
-    if os.environ.get("FRISAT_QUAL_CODER", "").strip():
-        return True
-    return bool(str(user_config().get("coder", "")).strip())
+    return configured_coder() is not None
 
 
 class CoderScreen(ModalScreen[str]):
