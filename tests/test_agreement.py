@@ -518,7 +518,8 @@ def test_undo_and_redo_take_a_resolution_back_whole(project):
 
 
 def test_re_resolving_replaces_the_decision_and_what_it_added(project):
-    # ann's spor.regler over a2/2-3 makes two disagreements that keep one coding
+    # ann's spor.regler over a2/2-3 makes two disagreements; each keep-a copies the part
+    # of her coding within its own segment
     a2 = get_document(project, "a2")
     phrase = "Reglerne er færre nu. Vi taler mere sammen."
     start = document_text(project, a2.id).index(phrase)
@@ -527,15 +528,16 @@ def test_re_resolving_replaces_the_decision_and_what_it_added(project):
     assert ids == ["a2:2:spor.regler", "a2:3:spor.regler"]
     resolve(project, ids[0], "keep-a", resolved_by="eve")
     resolve(project, ids[1], "keep-a", resolved_by="eve")
-    kept = consensus_codings(project, "spor.regler")
-    assert kept == [(a2.id, start, start + len(phrase), "spor.regler")]
+    a2_2 = (a2.id, start, start + len("Reglerne er færre nu."), "spor.regler")
+    a2_3 = (a2.id, start + len("Reglerne er færre nu. "), start + len(phrase), "spor.regler")
+    assert consensus_codings(project, "spor.regler") == [a2_2, a2_3]
     resolve(project, ids[0], "keep-b", resolved_by="eve")
-    assert consensus_codings(project, "spor.regler") == kept  # a2/3 still stands on it
+    assert consensus_codings(project, "spor.regler") == [a2_3]  # a2/3's part stays
     resolve(project, ids[1], "discuss", resolved_by="eve", memo="later")
     assert consensus_codings(project, "spor.regler") == []
     assert len(resolution_rows(project)) == 2
-    undo(project, "eve")  # back to keep-a on a2/3: the consensus coding returns
-    assert consensus_codings(project, "spor.regler") == kept
+    undo(project, "eve")  # back to keep-a on a2/3: its consensus coding returns
+    assert consensus_codings(project, "spor.regler") == [a2_3]
 
 
 def test_resolving_bad_requests_changes_nothing(project):
@@ -587,17 +589,18 @@ def test_the_agreement_core_imports_neither_textual_nor_rich():
 # -- adopting what the coders agree on ---------------------------------------------------
 #
 # Both coders applied F to a1/2 and a2/3, D to a1/4 and K to a2/4 (the table above), so
-# adopting with ann as the lead coder copies ann's codings that count there, whole:
+# adopting with ann as the lead coder copies ann's codings that count there, each clipped
+# to its segment:
 AGREED_BY_ANN = [
     ("a1", "Vi mødes oftere.", F),
     ("a1", "Vi skriver færre rapporter.", D),
-    ("a2", "Reglerne er færre nu. Vi taler mere sammen.", F),  # counts for a2/3 (and a2/2)
+    ("a2", "Vi taler mere sammen.", F),  # her F over a2/2-3, its a2/3 part (a2/2 is disputed)
     ("a2", "Det er svært at slippe kontrollen.", K),
 ]
-# and with bob as the lead coder, bob's (his D spills into a1/5 but counts for a1/4)
+# and with bob as the lead coder, bob's (his D spills into a1/5; its a1/4 part)
 AGREED_BY_BOB = [
     ("a1", "Vi mødes oftere.", F),
-    ("a1", "Vi skriver færre rapporter. Det", D),
+    ("a1", "Vi skriver færre rapporter.", D),
     ("a2", "Vi taler mere sammen.", F),
     ("a2", "Det er svært at slippe kontrollen.", K),
 ]
@@ -703,12 +706,17 @@ def test_adopting_and_resolving_every_disagreement_gives_a_whole_consensus(proje
         ("a1:2:tema.kant", "keep-a"),  # ann's K on "Vi mødes oftere."
         ("a1:3:tema.kant", "keep-b"),  # bob's "mere frihed"
         ("a2:1:spor.dokumentation", "keep-a"),  # ann lacks it: nothing
-        ("a2:2:leder.forside", "keep-a"),  # ann's F over a2/2-3, adopted already
+        ("a2:2:leder.forside", "keep-a"),  # ann's F over a2/2-3, its a2/2 part
     ]:
         resolve(project, ident, decision, resolved_by="eve")
     assert disagreements(project, unresolved=True) == []
     assert consensus_texts(project) == sorted(
-        [*AGREED_BY_ANN, ("a1", "Vi mødes oftere.", K), ("a1", "mere frihed", K)]
+        [
+            *AGREED_BY_ANN,
+            ("a1", "Vi mødes oftere.", K),
+            ("a1", "mere frihed", K),
+            ("a2", "Reglerne er færre nu.", F),
+        ]
     )
     # ann and the consensus now differ only where keep-b chose bob: K on a1/3
     # K: both 2, consensus only 1, neither 6: S = 2*3 + 7*6 = 48, kappa (72-48)/(81-48)
@@ -719,24 +727,28 @@ def test_adopting_and_resolving_every_disagreement_gives_a_whole_consensus(proje
     assert code_figures(report.segments, K) == pytest.approx(
         (0, 1, 2, 6, 800 / 9, 8 / 11, 1 - 17 * 2 / (324 - 25 - 169)), abs=1e-12
     )
-    # the last resolution reused the adopted coding instead of doubling it
+    # the last resolution holds its own part of ann's coding, not the adopted a2/3 part
     last = find_disagreement(project, "a2:2:leder.forside")
     assert len(last.resolution.codings) == 1
-    assert last.resolution.codings[0] in [c.id for c in query_codings(project, coder="consensus")]
+    held = next(
+        c for c in query_codings(project, coder="consensus") if c.id in last.resolution.codings
+    )
+    assert document_text(project, held.document_id)[held.start : held.end] == (
+        "Reglerne er færre nu."
+    )
 
 
 def test_an_adopted_coding_survives_re_resolving_the_disagreement_beside_it(project):
-    """ann's F over a2/2-3 is one coding for the disagreement a2/2 and the agreed a2/3:
-    taking back keep-a on a2/2 must not take it from a2/3 (this is why adopted units are
-    recorded in `resolutions`)."""
+    """ann's F over a2/2-3 counts for the disagreement a2/2 and the agreed a2/3: each gets
+    its own part of it, so taking back keep-a on a2/2 takes only the a2/2 part."""
     from frisat_qual.agreement import adopt_agreements
 
     resolve(project, "a2:2:leder.forside", "keep-a", resolved_by="eve")
     report = adopt_agreements(project, resolved_by="eve")
-    assert (report.adopted, report.copied, report.present) == (4, 3, 1)
-    assert len(consensus_codings(project, F)) == 2  # a1/2 and the a2/2-3 one, once
+    assert (report.adopted, report.copied, report.present) == (4, 4, 0)
+    assert len(consensus_codings(project, F)) == 3  # a1/2, and a2/2 and a2/3 apart
     resolve(project, "a2:2:leder.forside", "discuss", resolved_by="eve", memo="forside?")
-    assert ("a2", "Reglerne er færre nu. Vi taler mere sammen.", F) in consensus_texts(project)
+    assert ("a2", "Vi taler mere sammen.", F) in consensus_texts(project)
     assert consensus_texts(project) == sorted(AGREED_BY_ANN)
 
 
@@ -813,3 +825,234 @@ def test_adopting_bad_requests_changes_nothing(project, monkeypatch):
     assert table_rows(project) == before
     assert consensus_texts(project) == [("a2", "Det er svært at slippe kontrollen.", K)]
     assert len(journal_entries(project)) == 1
+
+
+# -- ids that SQLite reuses, and decisions clipped to their segment ------------------------
+
+
+@pytest.mark.parametrize(
+    ("coder", "document", "phrase", "code"),
+    [
+        ("ann", "a1", "Det er godt.", K),  # a coder's own coding, same document and code
+        ("consensus", "a2", "Og reglerne?", K),  # the consensus coder's, another document
+        ("consensus", "a1", "Vi mødes oftere.", F),  # the consensus coder's, another code
+    ],
+)
+def test_re_resolving_never_takes_a_coding_that_got_a_removed_codings_id(
+    project, coder, document, phrase, code
+):
+    """The reviewer's case: keep-a makes the newest coding; it is removed (in the
+    workspace, say); the next new coding gets its id, because codings.id reuses the
+    largest id and `resolutions` lists ids without a foreign key; re-resolving the unit
+    must leave that coding alone."""
+    from frisat_qual.store.codings import remove_coding
+    from frisat_qual.store.resolutions import added_codings, find_resolution, resolution_codings
+
+    done = resolve(project, "a1:2:tema.kant", "keep-a", coders=["ann", "bob"], resolved_by="eve")
+    (made,) = done.resolution.codings
+    remove_coding(project, made, "eve")
+    doc = get_document(project, document)
+    start = document_text(project, doc.id).index(phrase)
+    new = apply_code(project, doc.id, start, start + len(phrase), code, coder)
+    assert new.id == made  # the removed coding's id, now someone else's
+
+    a1 = get_document(project, "a1").id
+    old = find_resolution(project, a1, done.start, done.end, K, "ann", "bob")
+    assert old.added == (made,) and added_codings(project, old) == set()
+    assert resolution_codings(project, a1) == (set(), set())
+    again = resolve(project, done.id, "keep-b", coders=["ann", "bob"], resolved_by="eve")
+    assert again.resolution.decision == "keep-b" and again.resolution.codings == ()
+    kept = [c for c in query_codings(project) if c.id == new.id]
+    assert [(c.document_id, c.start, c.end, c.code_id, c.coder) for c in kept] == [
+        (doc.id, start, start + len(phrase), code, coder)
+    ]
+    # and keep-a again gives the consensus coder a coding of its own, beside it
+    resolve(project, done.id, "keep-a", coders=["ann", "bob"], resolved_by="eve")
+    assert new.id in [c.id for c in query_codings(project, coder=coder)]
+    assert (a1, done.start, done.end, K) in consensus_codings(project, K)
+
+
+def test_a_consensus_coding_two_pairs_decided_goes_with_the_last_decision(project):
+    """cid codes a1 without K on a1/2, so (ann, cid) differ there as (ann, bob) do: both
+    keep-a decisions stand on one consensus coding, which goes only when neither does."""
+    a1 = get_document(project, "a1")
+    text = document_text(project, a1.id)
+    for phrase, code in [("Vi mødes oftere.", F), ("Vi skriver færre rapporter.", D)]:
+        start = text.index(phrase)
+        apply_code(project, a1.id, start, start + len(phrase), code, "cid")
+    with_bob = resolve(
+        project, "a1:2:tema.kant", "keep-a", coders=["ann", "bob"], resolved_by="eve"
+    )
+    with_cid = resolve(
+        project, "a1:2:tema.kant", "keep-a", coders=["ann", "cid"], resolved_by="eve"
+    )
+    assert with_bob.resolution.codings == with_cid.resolution.codings
+    shared = consensus_codings(project)
+    assert len(shared) == 1
+    resolve(project, "a1:2:tema.kant", "keep-b", coders=["ann", "bob"], resolved_by="eve")
+    assert consensus_codings(project) == shared  # (ann, cid) still stands on it
+    resolve(project, "a1:2:tema.kant", "keep-b", coders=["ann", "cid"], resolved_by="eve")
+    assert consensus_codings(project) == []
+
+
+def consensus_follows_the_decisions(project, pair, codes, adopted):
+    """Check, for every segment of a1 and a2 and each of `codes`, that the consensus
+    coder applies the code (by the rule) exactly where a decision or the adoption says
+    so: a kept coder who applied it, or both coders when `adopted`; and nowhere else."""
+    from frisat_qual.store.resolutions import find_resolution
+
+    a, b = pair
+    mismatches = []
+    for name in ("a1", "a2"):
+        doc = get_document(project, name)
+        codings = query_codings(project, document_id=doc.id, coder=[a, b, "consensus"])
+        for seg in segments_of(project, doc.id):
+            for code in codes:
+                by = {
+                    who: any(
+                        applies(seg.start, seg.end, c.start, c.end)
+                        for c in codings
+                        if c.coder == who and c.code_id == code
+                    )
+                    for who in (a, b, "consensus")
+                }
+                stored = find_resolution(project, doc.id, seg.start, seg.end, code, a, b)
+                if by[a] and by[b]:
+                    want = adopted
+                elif by[a] or by[b]:
+                    kept = _kept_by(stored, pair) if stored else ()
+                    want = any(by[c] for c in kept)
+                else:
+                    want = False
+                if by["consensus"] != want:
+                    mismatches.append((name, seg.idx + 1, code, stored and stored.decision))
+    assert mismatches == []
+
+
+def _kept_by(stored, pair):
+    """The coders a stored decision keeps, for `pair` in either order."""
+    first, second = sorted(pair)
+    return {"keep-a": (first,), "keep-b": (second,), "keep-both": pair}.get(stored.decision, ())
+
+
+def walk_every_combination(project, ids, pair, decisions, codes, adopt):
+    """Resolve the disagreements `ids` through every combination of `decisions`,
+    re-resolving only those whose decision changes (so most steps replace a decision),
+    adopting the agreements before the walk, after its first step or never; check the
+    consensus against the decisions after each step. Returns the number of steps."""
+    from itertools import product
+
+    from frisat_qual.agreement import adopt_agreements
+
+    adopted = False
+    if adopt == "before":
+        adopt_agreements(project, pair, codes=codes, resolved_by="eve")
+        adopted = True
+    current: dict[str, str] = {}
+    steps = 0
+    for combination in product(decisions, repeat=len(ids)):
+        for ident, decision in zip(ids, combination, strict=True):
+            if current.get(ident) != decision:
+                memo = "talk it over" if decision == "discuss" else None
+                resolve(project, ident, decision, coders=pair, resolved_by="eve", memo=memo)
+                current[ident] = decision
+        if adopt == "after" and not adopted:
+            adopt_agreements(project, pair, codes=codes, resolved_by="eve")
+            adopted = True
+        consensus_follows_the_decisions(project, pair, codes, adopted)
+        steps += 1
+    return steps
+
+
+@pytest.mark.parametrize("adopt", ["before", "after", "never"])
+def test_a_decision_settles_exactly_its_segment(project, adopt):
+    """Every combination of decisions on the four disagreements, with the agreements
+    adopted before, after or not at all: the consensus applies a code to a segment
+    exactly where a decision kept a coder who applied it or the coders agreed. a2/2
+    (leder.forside, ann only) lies beside the agreed a2/3, and ann's one coding counts
+    for both."""
+    ids = [i for i, _ in DISAGREEMENTS]
+    steps = walk_every_combination(
+        project, ids, ("ann", "bob"), ("keep-a", "keep-b", "keep-both"), [F, D, K], adopt
+    )
+    assert steps == 3**4
+    if adopt != "never":
+        # what was adopted on a2/3 is the part of ann's F within it, beside whatever a2/2 says
+        assert ("a2", "Vi taler mere sammen.", F) in consensus_texts(project)
+
+
+def test_a_discussed_unit_holds_no_consensus_coding_beside_an_adopted_one(project):
+    ids = ["a2:2:leder.forside", "a1:2:tema.kant"]
+    decisions = ("keep-a", "discuss", "keep-both", "keep-b")
+    steps = walk_every_combination(project, ids, ("ann", "bob"), decisions, [F, K], "before")
+    assert steps == 16
+
+
+# Neighbouring segments (the reviewer's second case): ann codes spor.regler over a1/2-4,
+# bob over " mere frihed. Vi skriver", which counts for a1/3 only (13 of its 24
+# characters; 10 in a1/4 are less than half of either). So the coders agree on a1/3 and
+# differ on a1/2 and a1/4, beside it; bob's coding starts on a space inside a1/3.
+R = "spor.regler"
+NEIGHBOURS = [
+    ("a1", "Vi mødes oftere. Lederne har mere frihed. Vi skriver færre rapporter.", R, "ann"),
+    ("a1", " mere frihed. Vi skriver", R, "bob"),
+]
+
+
+@pytest.fixture
+def neighbours(project):
+    a1 = get_document(project, "a1")
+    text = document_text(project, a1.id)
+    for _, phrase, code, coder in NEIGHBOURS:
+        start = text.index(phrase)
+        apply_code(project, a1.id, start, start + len(phrase), code, coder)
+    return project
+
+
+def test_the_neighbouring_segments_are_as_worked_out(neighbours):
+    assert [(d.id, d.has) for d in disagreements(neighbours, codes=[R])] == [
+        ("a1:2:spor.regler", ("ann",)),
+        ("a1:4:spor.regler", ("ann",)),
+    ]
+
+
+@pytest.mark.parametrize("pair", [("ann", "bob"), ("bob", "ann")])
+@pytest.mark.parametrize("adopt", ["before", "after"])
+def test_decisions_beside_an_agreed_segment_settle_only_their_own(neighbours, pair, adopt):
+    ids = ["a1:2:spor.regler", "a1:4:spor.regler"]
+    decisions = ("keep-a", "keep-b", "keep-both", "discuss")
+    steps = walk_every_combination(neighbours, ids, pair, decisions, [R], adopt)
+    assert steps == 16
+
+
+def test_adopting_copies_only_the_part_within_the_segment(neighbours):
+    """The reviewer's second case step by step: adopting a1/3 must not give the consensus
+    spor.regler on a1/2 and a1/4, where a later keep-b (not coded) would leave it."""
+    from frisat_qual.agreement import adopt_agreements
+
+    report = adopt_agreements(neighbours, ["ann", "bob"], codes=[R], resolved_by="eve")
+    assert (report.agreed, report.adopted, report.copied) == (1, 1, 1)
+    assert consensus_texts(neighbours) == [("a1", "Lederne har mere frihed.", R)]
+    resolve(neighbours, "a1:4:spor.regler", "keep-b", resolved_by="eve")
+    resolve(neighbours, "a1:2:spor.regler", "keep-a", resolved_by="eve")
+    assert consensus_texts(neighbours) == [
+        ("a1", "Lederne har mere frihed.", R),
+        ("a1", "Vi mødes oftere.", R),
+    ]
+    resolve(neighbours, "a1:2:spor.regler", "keep-b", resolved_by="eve")
+    assert consensus_texts(neighbours) == [("a1", "Lederne har mere frihed.", R)]
+
+
+def test_a_clipped_part_is_trimmed_to_word_boundaries(neighbours):
+    """With bob leading, his coding's part in a1/3 loses the space it starts on."""
+    from frisat_qual.agreement import adopt_agreements
+
+    report = adopt_agreements(neighbours, ["bob", "ann"], codes=[R], resolved_by="eve")
+    assert report.copied == 1
+    assert consensus_texts(neighbours) == [("a1", "mere frihed.", R)]
+    # keep-both beside it copies ann's part only: bob's coding does not count for a1/4
+    resolve(neighbours, "a1:4:spor.regler", "keep-both", resolved_by="eve")
+    assert consensus_texts(neighbours) == [
+        ("a1", "Vi skriver færre rapporter.", R),
+        ("a1", "mere frihed.", R),
+    ]

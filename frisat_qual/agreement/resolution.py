@@ -7,28 +7,37 @@ rule, `units.applies`) and the other did not, on a document both coded. Its stab
 from 1, as the workspace's status line shows it.
 
 Resolving writes the agreed codings under a consensus coder (default "consensus"):
-keep-a copies coder A's codings of the code that count for the segment (whole, as A
-made them), keep-b B's, keep-both the union; an identical consensus coding that exists
-already is reused, never doubled. Keeping the coder who lacks the code writes nothing.
-discuss keeps no coding (the unit stays open) and writes a memo naming the disagreement
-on the coding in question (a memo may also go with any other decision). The decision
-goes to the `resolutions` table. Each resolution is one journaled action, so undo takes
-it back whole. Resolving a unit again replaces the earlier decision and removes the
-consensus codings resolutions made for it, unless another resolution stands on them; a
-discussion memo stays (updated by a new memo text).
+keep-a copies coder A's codings of the code that count for the segment, keep-b B's,
+keep-both the union, each clipped to the segment (`_kept_spans`: a coding inside it is
+copied as the coder made it, one running past it only its part within the segment,
+trimmed of whitespace at the ends). So a decision settles exactly its segment, and a
+decision for the coder who lacks the code leaves the segment without a decision's
+consensus coding of that code, whatever was decided on its neighbours. An identical
+consensus coding that exists already is reused, never doubled. Keeping the coder who
+lacks the code writes nothing. discuss keeps no coding (the unit stays open) and writes
+a memo naming the disagreement on the coding in question (a memo may also go with any
+other decision). The decision goes to the `resolutions` table. Each resolution is one
+journaled action, so undo takes it back whole. Resolving a unit again replaces the
+earlier decision and removes the consensus codings it added, unless another resolution
+stands on them; only codings of its consensus coder, document and code are ever taken
+(`store.resolutions.added_codings`: the stored ids are not foreign keys, and SQLite
+gives a removed coding's id to the next new one, maybe a coder's own). A discussion memo
+stays (updated by a new memo text).
 
 Adopting the agreements (`adopt_agreements`) completes the consensus coding: every
 (document, segment, code) both coders applied (by the same rule) is settled as keep-a
 would settle it, coder A being the lead coder: A's codings of the code that count for the
-segment are copied, through the same path as keep-a, so the consensus coder holds a whole
-coding once every disagreement is resolved too. Each adopted unit is recorded as a keep-a
-row in `resolutions`, because the store knows consensus coders and the codings decisions
-stand on only from that table: without the rows an adopted consensus coder would count as
-a third coder (`units.project_coders`), and re-resolving a disagreement next to an agreed
-unit would take away a consensus coding the agreed unit stands on. The rows are never
-listed as disagreements (the coders agree there). A unit already settled (adopted
-before, or resolved while the coders still differed) is left as it is, so adopting twice
-adds nothing. One journaled action: undo takes the whole adoption back.
+segment are copied, clipped to it, through the same path as keep-a, so the consensus
+coder holds a whole coding once every disagreement is resolved too. Each adopted unit is
+recorded as a keep-a row in `resolutions`, because the store knows consensus coders and
+the codings decisions stand on only from that table: without the rows an adopted
+consensus coder would count as a third coder (`units.project_coders`), and replacing a
+decision could take away a consensus coding an agreed unit stands on too (one another
+pair's decision kept on the same segment, or a whole coding over several segments that
+an older version copied unclipped). The rows are never listed as disagreements (the
+coders agree there). A unit already settled (adopted before, or resolved while the
+coders still differed) is left as it is, so adopting twice adds nothing. One journaled
+action: undo takes the whole adoption back.
 """
 
 from __future__ import annotations
@@ -56,6 +65,7 @@ from frisat_qual.store.project import Project
 from frisat_qual.store.resolutions import (
     DECISIONS,
     StoredResolution,
+    added_codings,
     consensus_coding_at,
     find_resolution,
     memo_texts,
@@ -352,10 +362,29 @@ def _consensus_name(consensus: str, pair: tuple[str, str]) -> str:
     return name
 
 
-def _kept_spans(marks: Sequence[CodingMark], kept: Sequence[str]) -> list[tuple[int, int]]:
-    """The (start, end) of the kept coders' codings that count for the segment, each
-    span once: what a decision copies (whole, as the coders made them)."""
-    return sorted({(m.start, m.end) for m in marks if m.coder in kept and m.counts})
+def _kept_spans(
+    marks: Sequence[CodingMark], kept: Sequence[str], segment: tuple[int, int, str]
+) -> list[tuple[int, int]]:
+    """What a decision copies: the kept coders' codings that count for the segment
+    (`segment`: its start, end and text), each clipped to it, each span once. A coding
+    inside the segment stays as the coder made it; one that runs past its bounds is cut
+    there and the piece trimmed of whitespace at its ends, so it stays on word
+    boundaries. Clipping makes a decision settle its own unit only: a coding over several
+    segments copied whole would give the consensus coder the code on neighbours where
+    the coders still differ, or where a decision said no."""
+    seg_start, seg_end, seg_text = segment
+    spans = set()
+    for m in marks:
+        if m.coder not in kept or not m.counts:
+            continue
+        start, end = max(m.start, seg_start), min(m.end, seg_end)
+        if (start, end) != (m.start, m.end):
+            piece = seg_text[start - seg_start : end - seg_start]
+            start += len(piece) - len(piece.lstrip())
+            end -= len(piece) - len(piece.rstrip())
+        if start < end:
+            spans.add((start, end))
+    return sorted(spans)
 
 
 def _keep(
@@ -425,12 +454,14 @@ def resolve(
     a, b = item.coders
     consensus = _consensus_name(consensus, (a, b))
     kept = {"keep-a": (a,), "keep-b": (b,), "keep-both": (a, b)}.get(decision, ())
-    keep = _kept_spans(item.codings, kept)
+    keep = _kept_spans(item.codings, kept, (item.start, item.end, item.text))
     stored_a, stored_b, stored_decision = stored_pair(a, b, decision)
     with record(project, resolved_by, "resolution", f"resolve {item.id} ({decision})") as rec:
         old = find_resolution(project, item.document_id, item.start, item.end, item.code, a, b)
         memo_id = old.memo_id if old else None
-        earlier = set(old.added) if old else set()
+        # only what the old decision added and is still its consensus coder's coding of
+        # this code here: a listed id may since have gone to a coder's own coding
+        earlier = added_codings(project, old) if old else set()
         _, made = resolution_codings(project, item.document_id)
         if old is not None:
             rec.delete("resolutions", old.id)
@@ -487,10 +518,10 @@ class AdoptReport:
     """What `adopt_agreements` did for coders (A, B), A the lead coder: `agreed` is the
     (segment, code) units both applied the code to, `adopted` those settled now, `settled`
     those already settled (adopted before, or resolved while the coders still differed)
-    and left as they were; `copied` the consensus codings written, `present` A's codings
-    the consensus coder already held (one identical coding each); `unresolved` the
-    disagreements still waiting for a decision; `documents` compared and `skipped`
-    (coded by one of the two only)."""
+    and left as they were; `copied` the consensus codings written (A's codings clipped
+    to their unit), `present` those the consensus coder already held (an identical
+    coding each); `unresolved` the disagreements still waiting for a decision;
+    `documents` compared and `skipped` (coded by one of the two only)."""
 
     coders: tuple[str, str]
     consensus: str
@@ -526,11 +557,11 @@ def adopt_agreements(
     """Complete the consensus coding with what coders (A, B) agree on: for every
     (document, segment, code) both applied (by `units.applies`, on the documents both
     coded, limited by `codes` and case `attributes` like `agreement`), copy A's codings
-    of the code that count for the segment to the consensus coder, as keep-a does (A is
-    the lead coder), and record the unit as settled. Units settled before are left as
-    they are, so running it again adds nothing. One transaction and one journaled action
-    by `resolved_by`: undo takes the whole adoption back. `progress(done, total, name)`
-    is called after each document."""
+    of the code that count for the segment, clipped to it, to the consensus coder, as
+    keep-a does (A is the lead coder), and record the unit as settled. Units settled
+    before are left as they are, so running it again adds nothing. One transaction and
+    one journaled action by `resolved_by`: undo takes the whole adoption back.
+    `progress(done, total, name)` is called after each document."""
     a, b = _pair(project, coders)
     consensus = _consensus_name(consensus, (a, b))
     stored_a, stored_b, stored_decision = stored_pair(a, b, "keep-a")
@@ -569,7 +600,7 @@ def adopt_agreements(
                         )
                     counts["settled"] += 1
                     continue
-                keep = _kept_spans(unit.marks, (a,))  # as keep-a
+                keep = _kept_spans(unit.marks, (a,), (seg.start, seg.end, seg.text))  # as keep-a
                 codings, added, inserted = _keep(rec, doc.id, code, keep, consensus, made)
                 copied.update(inserted)
                 present.update(c for c in codings if c not in copied)

@@ -7,6 +7,14 @@ and when. The pair is stored in sorted order with the decision turned to match, 
 (ann, bob) and (bob, ann) name one pair. Rows are written through the journal's
 `Recorder` (inside the resolving action), so undo takes a resolution back with the
 codings and memo it wrote.
+
+`codings` and `added` are JSON lists without a foreign key, and a coding's id is an
+INTEGER PRIMARY KEY without AUTOINCREMENT: once a listed coding is removed (in the
+workspace, by undo, in a merge that maps ids), SQLite may give its id to the next new
+coding, perhaps one of a coder's own. So an id from those lists is believed only while it
+names a coding of the resolution's consensus coder, on its document and code, touching its
+unit (`_listed_codings`, the one place that reads the lists for anything that deletes or
+reuses a coding).
 """
 
 from __future__ import annotations
@@ -101,17 +109,38 @@ def find_resolution(
     return _resolution(row) if row else None
 
 
+def _listed_codings(project: Project, column: str, where: str, args: list) -> set[int]:
+    """The coding ids listed in `column` (codings or added) of the resolutions matching
+    `where` that are still what the resolution wrote or found: a coding of its consensus
+    coder, on its document, of its code, overlapping its unit. An id SQLite has since given
+    to another coding (a coder's own, another document's, another code's) is left out."""
+    if column not in ("codings", "added"):
+        raise ValueError(f"unknown column {column!r}")
+    rows = project.conn.execute(
+        f"SELECT DISTINCT c.id FROM resolutions r, json_each(r.{column}) j"
+        " JOIN codings c ON c.id = j.value AND c.coder = r.consensus"
+        " AND c.document_id = r.document_id AND c.code_id = r.code_id"
+        f' AND c.start < r."end" AND c."end" > r.start WHERE {where}',
+        args,
+    )
+    return {row[0] for row in rows}
+
+
 def resolution_codings(project: Project, document_id: int) -> tuple[set[int], set[int]]:
-    """The consensus coding ids the resolutions on a document stand for, and those that
-    resolutions made (rather than found already there)."""
-    used: set[int] = set()
-    made: set[int] = set()
-    for codings, added in project.conn.execute(
-        "SELECT codings, added FROM resolutions WHERE document_id = ?", [document_id]
-    ):
-        used.update(json.loads(codings))
-        made.update(json.loads(added))
-    return used, made
+    """The consensus codings the resolutions on a document stand for, and those that
+    resolutions made (rather than found already there); only ids that still name such a
+    coding (see `_listed_codings`)."""
+    where, args = "r.document_id = ?", [document_id]
+    return (
+        _listed_codings(project, "codings", where, args),
+        _listed_codings(project, "added", where, args),
+    )
+
+
+def added_codings(project: Project, resolution: StoredResolution) -> set[int]:
+    """The consensus codings `resolution` added and that are still its own (see
+    `_listed_codings`): the only codings replacing the decision may take away."""
+    return _listed_codings(project, "added", "r.id = ?", [resolution.id])
 
 
 def consensus_coders(project: Project) -> list[str]:
