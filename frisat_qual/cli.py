@@ -91,12 +91,19 @@ def _open(path: str):
 
 @click.group(cls=_OpenByDefault, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="frisat-qual")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """frisat-qual: code Danish interview transcripts on frisættelse.
 
     Run without arguments to open the demo project in the terminal UI, or give a project
     file to open it.
     """
+    if ctx.invoked_subcommand != "open":
+        # a killed command (kill, a closed terminal) cleans up its half-written files as
+        # on an error; the TUI keeps Textual's own handling
+        from frisat_qual.tempfiles import raise_on_termination
+
+        raise_on_termination()
 
 
 @cli.command("open")

@@ -27,6 +27,7 @@ from frisat_qual.store import PROJECT_SUFFIX, create_project, open_project
 from frisat_qual.store.codings import coder_names
 from frisat_qual.store.settings import set_setting
 from frisat_qual.survey.importer import import_survey
+from frisat_qual.tempfiles import remove_with_sidecars, temp_beside
 
 DEMO_NAME = "demo" + PROJECT_SUFFIX
 #: The demo's reference coding (document, start, end, code), made by hand by the developers.
@@ -74,9 +75,7 @@ def ensure_demo_project(
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     corpus = demo_corpus_dir()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        leftover.unlink(missing_ok=True)
+    tmp = temp_beside(target)
     project = create_project(tmp)
     try:
         set_setting(project, "title", TITLE)
@@ -98,8 +97,7 @@ def ensure_demo_project(
         project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
         project.close()
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
+        remove_with_sidecars(tmp)
         raise
     project.close()
     os.replace(tmp, target)

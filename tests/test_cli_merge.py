@@ -62,8 +62,8 @@ def test_merge_json_report(pair, tmp_path):
     assert data["counts"]["codings"] == {"from_a": 4, "from_b": 4, "both": 0, "total": 8}
     assert data["counts"]["documents"] == {"from_a": 0, "from_b": 0, "both": 3, "total": 3}
     assert data["coders"] == {
-        "ann": {"a": 4, "b": 0, "both": 0, "total": 4},
-        "bob": {"a": 0, "b": 4, "both": 0, "total": 4},
+        "ann": {"a": 4, "b": 0, "both": 0, "left_out": 0, "total": 4},
+        "bob": {"a": 0, "b": 4, "both": 0, "left_out": 0, "total": 4},
     }
     (conflict,) = data["conflicts"]
     assert {k: conflict[k] for k in ("kind", "subject", "field", "b")} == {

@@ -292,7 +292,7 @@ def test_report_lines_and_dict_agree(merged):
     data = report.as_dict()
     assert data["out"] == str(out)
     assert data["counts"]["codings"] == {"from_a": 4, "from_b": 4, "both": 0, "total": 8}
-    assert data["coders"]["bob"] == {"a": 0, "b": 4, "both": 0, "total": 4}
+    assert data["coders"]["bob"] == {"a": 0, "b": 4, "both": 0, "left_out": 0, "total": 4}
     text = "\n".join(report.lines())
     assert "merged ann.frisat (A) and bob.frisat (B)" in text
     assert "conflicts: 0" in text
@@ -319,7 +319,7 @@ def _resolution(project, doc: str, phrase: str, code: str, decision: str, **extr
                 "consensus": "consensus",
                 "memo_id": extra.get("memo_id"),
                 "codings": extra.get("codings", "[]"),
-                "added": "[]",
+                "added": extra.get("added", "[]"),
                 "resolved_by": "ann",
                 "created": "2025-03-01T10:00:00.000000Z",
             },
@@ -398,17 +398,19 @@ def conflicts(tmp_path_factory):
         _resolution(
             project, "k1_leder", "Vi mødes oftere med forvaltningen.", "leder.bagside", "keep-b"
         )
-        bob_coding = coding_id(
-            project, "k1_leder", "Vi skriver færre rapporter", "tema.sparring", "bob"
-        )
+        # keep-b on bob's tema.sparring, with a memo: the consensus coding it made
+        phrase = "Vi skriver færre rapporter"
+        start = document_text(project, k1.id).index(phrase)
+        kept = apply_code(project, k1.id, start, start + len(phrase), "tema.sparring", "consensus")
         _resolution(
             project,
             "k1_leder",
-            "Vi skriver færre rapporter",
+            phrase,
             "tema.sparring",
-            "discuss",
+            "keep-b",
             memo_id=memo.id,
-            codings=f"[{bob_coding}]",
+            codings=f"[{kept.id}]",
+            added=f"[{kept.id}]",
         )
     out = root / "out.frisat"
     b_before = digest(b)
@@ -559,12 +561,13 @@ def test_reviewed_suggestions_and_resolutions_come_along(conflicts):
         assert coding.document_id == document_id(project, "k4_forvaltning")
         resolutions = {r["code_id"]: r for r in rows_of(project, "resolutions")}
         assert resolutions["leder.bagside"]["decision"] == "keep-a"
-        discussed = resolutions["tema.sparring"]
-        assert [m.text for m in all_memos(project) if m.id == discussed["memo_id"]] == [
+        kept = resolutions["tema.sparring"]
+        assert [m.text for m in all_memos(project) if m.id == kept["memo_id"]] == [
             "Uenige om rapporterne."
         ]
-        (linked,) = [c for c in query_codings(project) if c.id in json.loads(discussed["codings"])]
-        assert (linked.code_id, linked.coder) == ("tema.sparring", "bob")
+        (linked,) = [c for c in query_codings(project) if c.id in json.loads(kept["codings"])]
+        assert (linked.code_id, linked.coder) == ("tema.sparring", "consensus")
+        assert json.loads(kept["added"]) == [linked.id]
     (conflict,) = report.conflicts_of("resolution")
     assert (conflict.a, conflict.b) == ("keep-a", "keep-b")
     assert any("1 pending suggestion(s)" in n for n in report.notes)
@@ -777,3 +780,168 @@ def test_into_an_empty_project_everything_comes_from_b(pair, tmp_path):
     for name in ("documents", "codes", "cases", "codings", "memos", "survey waves"):
         assert report.counts[name].from_a == report.counts[name].both == 0, name
     assert report.counts["codings"].from_b == len(BOB)
+
+
+# -- review: memos inside memos, decisions made twice, speaker roles, signals ------------
+
+
+def _two_copies(pair, tmp_path, change_a, change_b) -> tuple[Path, Path]:
+    """Copies of ann's project as A and B, each changed by its function."""
+    a, _ = pair
+    copies = []
+    for name, change in (("a", change_a), ("b", change_b)):
+        (tmp_path / name).mkdir()
+        path = tmp_path / name / f"{name}.frisat"
+        shutil.copy(a, path)
+        with open_project(path) as project:
+            change(project)
+        copies.append(path)
+    return copies[0], copies[1]
+
+
+def _code_memo(text):
+    return lambda project: write_memo(project, "code", "spor.tillid", text, author="ann")
+
+
+@pytest.mark.parametrize(
+    ("text_a", "text_b", "same"),
+    [
+        ("Ikke relevant for spor.tillid", "relevant for spor.tillid", False),
+        ("not important", "important", False),
+        ("important? no", "important", False),
+        ("Tillid er grundlaget.", "Tillid er grundlaget.", True),
+        ("Tillid er grundlaget.\nSe også k2.", "Tillid er grundlaget.", True),
+    ],
+)
+def test_a_memo_is_the_same_only_when_a_holds_all_of_bs_text(pair, tmp_path, text_a, text_b, same):
+    a, b = _two_copies(pair, tmp_path, _code_memo(text_a), _code_memo(text_b))
+    report = merge_projects(a, b, tmp_path / "out.frisat")
+    with open_project(tmp_path / "out.frisat") as project:
+        (memo,) = [m for m in memos_for(project, "code", "spor.tillid") if m.author == "ann"]
+    if same:
+        assert memo.text == text_a and report.conflicts_of("memo") == []
+    else:
+        assert memo.text == f"{text_a}\n\n[from b.frisat] {text_b}"
+        (conflict,) = report.conflicts_of("memo")
+        assert (conflict.a, conflict.b) == (text_a, text_b)
+        # merging the result with B again finds B's text in it: nothing new
+        again = merge_projects(tmp_path / "out.frisat", b, tmp_path / "again.frisat")
+        assert again.conflicts_of("memo") == []
+        with open_project(tmp_path / "again.frisat") as project:
+            assert [m.text for m in memos_for(project, "code", "spor.tillid")] == [memo.text]
+
+
+def test_merging_again_keeps_one_merge_memo_per_code(pair, tmp_path):
+    def relabel(label):
+        return lambda project: rename_code(project, "spor.tillid", label, coder="ann")
+
+    a, b = _two_copies(pair, tmp_path, relabel("Tillid A"), relabel("Tillid B"))
+    first = merge_projects(a, b, tmp_path / "once.frisat")
+    second = merge_projects(tmp_path / "once.frisat", b, tmp_path / "twice.frisat")
+    assert first.merge_memos == 1 and second.merge_memos == 0
+    assert len(second.conflicts_of("code")) == 1  # still listed: the labels still differ
+    with open_project(tmp_path / "twice.frisat") as project:
+        merge_memos = [
+            m for m in memos_for(project, "code", "spor.tillid") if m.author == MERGE_AUTHOR
+        ]
+    assert len(merge_memos) == 1 and "Tillid B" in merge_memos[0].text
+
+
+def test_speaker_roles_that_differ_are_listed(pair, tmp_path):
+    from frisat_qual.store.documents import set_interviewer, speakers_of
+
+    def swap(project):
+        set_interviewer(project, document_id(project, "k1_leder"), "R")
+
+    a, b = _two_copies(pair, tmp_path, lambda project: None, swap)
+    report = merge_projects(a, b, tmp_path / "out.frisat")
+    (conflict,) = [c for c in report.conflicts_of("document") if c.field == "speaker roles"]
+    assert conflict.subject == "k1_leder"
+    assert (conflict.a, conflict.b) == (
+        "I: interviewer, R: informant",
+        "I: informant, R: interviewer",
+    )
+    with open_project(tmp_path / "out.frisat") as project:
+        assert speakers_of(project, document_id(project, "k1_leder")) == {
+            "I": "interviewer",
+            "R": "informant",
+        }
+
+
+def test_a_decision_a_made_otherwise_leaves_out_bs_consensus_coding(pair, tmp_path):
+    """The reviewer's case: A keep-a (ann lacks the code: no consensus coding), B keep-b
+    (bob's coding copied to the consensus coder). A's decision is kept, so B's consensus
+    coding must not come along; a decision only B made keeps its consensus coding."""
+    from frisat_qual.agreement import disagreements, resolve
+
+    a_src, b_src = pair
+    team = tmp_path / "team.frisat"
+    merge_projects(a_src, b_src, team)
+    with open_project(team) as project:
+        ids = [d.id for d in disagreements(project, coders=["ann", "bob"])]
+    contested = next(i for i in ids if i.endswith(":spor.regler"))
+    only_b = next(i for i in ids if i.endswith(":spor.tillid"))
+    for name in ("ra", "rb"):
+        (tmp_path / name).mkdir()
+        shutil.copy(team, tmp_path / name / "team.frisat")
+    ra, rb = tmp_path / "ra" / "team.frisat", tmp_path / "rb" / "team.frisat"
+    with open_project(ra) as project:
+        resolve(project, contested, "keep-a", coders=["ann", "bob"], resolved_by="eve")
+    with open_project(rb) as project:
+        resolve(project, contested, "keep-b", coders=["ann", "bob"], resolved_by="eve")
+        resolve(project, only_b, "keep-a", coders=["ann", "bob"], resolved_by="eve")
+        b_consensus = {c[1:] for c in _coded(project) if c[4] == "consensus"}
+    assert len(b_consensus) == 2
+
+    report = merge_projects(ra, rb, tmp_path / "out.frisat")
+    (conflict,) = report.conflicts_of("resolution")
+    assert (conflict.a, conflict.b) == ("keep-a", "keep-b")
+    assert conflict.resolution == "A's kept; B's 1 consensus coding(s) for it left out"
+    assert report.coders["consensus"].left_out == 1
+    assert report.coders["consensus"].total == 1
+    assert any("1 consensus coding(s)" in n for n in report.notes)
+    with open_project(tmp_path / "out.frisat") as project:
+        consensus = [c for c in _coded(project) if c[4] == "consensus"]
+        assert [c[3] for c in consensus] == ["spor.tillid"]  # only B's own decision's
+        by_id = {d.id: d for d in disagreements(project, coders=["ann", "bob"])}
+        assert by_id[contested].resolution.decision == "keep-a"
+        # resolving it again in OUT finds nothing stray to clean up, and agreement of ann
+        # with the consensus on spor.regler is what A's decision says: ann lacks it there
+        resolve(project, contested, "keep-b", coders=["ann", "bob"], resolved_by="eve")
+        assert sorted(c[3] for c in _coded(project) if c[4] == "consensus") == [
+            "spor.regler",
+            "spor.tillid",
+        ]
+
+
+def test_a_killed_merge_cleans_up_and_a_later_one_sweeps_what_sigkill_left(pair, tmp_path):
+    """SIGTERM (kill, or SIGHUP: a closed terminal) runs the merge's cleanup; what a
+    SIGKILL leaves (named by a process that no longer runs) the next merge removes."""
+    import signal
+
+    a, b = pair
+    script = f"""
+import os, signal, sys, time
+from frisat_qual.exchange import merge as m
+from frisat_qual.cli import cli
+
+def stop(self):
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)
+
+m._Merger.run = stop
+cli(["merge", {str(a)!r}, {str(b)!r}, "-o", {str(tmp_path / "out.frisat")!r}])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    stale = [tmp_path / f".out.frisat.{dead}.merge.tmp", tmp_path / f".out.frisat.{dead}.b.tmp"]
+    for path in stale:
+        path.write_bytes(b"half a project")
+    Path(f"{stale[0]}-wal").write_bytes(b"")
+    merge_projects(a, b, tmp_path / "out.frisat")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.frisat"]

@@ -27,24 +27,29 @@ together. The rules, chosen so that nothing either coder made is lost or changed
   whose name A uses for another text is a conflict: both are kept, B's under a distinct
   name ("name (B)"), with its version numbers, turns, segments and full-text index, and
   B's codings go with it. Documents only in B are added under their own name, in their
-  case (matched by name). A match that differs in name, current version or case is
-  listed too.
+  case (matched by name). A match that differs in name, current version, case or speaker
+  roles (who is the interviewer) is listed too; A's are kept.
 - Codings keep their coder, origin and time. A coding of B identical to one of A (same
   document, span, code and coder) is not duplicated. The same coder with different codings
   of one document in A and B is normal (both are kept) but listed: it usually means someone
   coded in both copies.
 - Memos are all kept, on the mapped target (document, code, coding or case). Identical
-  memos (same target and author, and B's text is A's or part of it, as when A's author
-  added to it later) are merged; the same author's memo on one target with other texts
-  becomes one memo with A's text first and B's after, since a coder has one memo per
-  target; that is listed as a conflict. A memo whose target B no longer has becomes a
-  project memo that says what it was written on.
+  memos (same target and author, and the same text, or A's text going on after B's on a
+  new line, as when A's author added to it later, or B's text added by an earlier merge)
+  are merged; the same author's memo on one target with other texts becomes one memo
+  with A's text first and B's after, since a coder has one memo per target; that is
+  listed as a conflict. A text found inside A's is not the same memo ("relevant" is in
+  "ikke relevant"). A memo whose target is not in OUT becomes a project memo that says
+  what it was written on. The merge's own memo on a conflicting code is one per code:
+  merging again adds nothing, another copy's version is added to it.
 - Survey waves are matched by name and answers (content hash). A wave of the same name with
   other answers is a conflict: B's is added as "name (B)". Respondents go to their case
   (matched by name); comments link to the mapped comment documents.
 - Resolutions of disagreements (`frisat-qual resolve`): B's are added on the mapped
   document, codings and memo unless A resolved the same unit, code and coder pair; a
-  different decision there keeps A's and is listed as a conflict.
+  different decision there keeps A's and is listed as a conflict, and the consensus
+  codings B's decision added are left out (they would contradict A's decision), unless
+  another of B's decisions stands on them.
 - Suggestions: A's are kept. B's reviewed (accepted or rejected) suggestions are added when
   their segment is in OUT and A has none for that segment and code, so a code B rejected
   is not suggested again; B's pending suggestions are dropped (run `suggest` again), as are
@@ -84,8 +89,10 @@ from frisat_qual.store.copying import (
     table_sizes,
     update_row,
 )
-from frisat_qual.store.documents import now_utc
+from frisat_qual.store.documents import now_utc, speakers_of
+from frisat_qual.store.resolutions import listed_codings_by_resolution
 from frisat_qual.survey import COMMENT_FORMAT
+from frisat_qual.tempfiles import remove_with_sidecars, temp_beside
 
 Progress = Callable[[int, int, str], None]
 
@@ -184,10 +191,12 @@ class CoderCounts:
     a: int = 0
     b: int = 0
     both: int = 0
+    #: B's consensus codings of decisions A made otherwise (A's decision wins)
+    left_out: int = 0
 
     @property
     def total(self) -> int:
-        return self.a + self.b - self.both
+        return self.a + self.b - self.both - self.left_out
 
 
 @dataclass(frozen=True)
@@ -259,7 +268,13 @@ class MergeReport:
             },
             "merge_memos": self.merge_memos,
             "coders": {
-                coder: {"a": c.a, "b": c.b, "both": c.both, "total": c.total}
+                coder: {
+                    "a": c.a,
+                    "b": c.b,
+                    "both": c.both,
+                    "left_out": c.left_out,
+                    "total": c.total,
+                }
                 for coder, c in self.coders.items()
             },
             "conflicts": [
@@ -313,9 +328,8 @@ def merge_projects(
     if not out_path.parent.is_dir():
         raise ProjectError(f"{out_path}: folder {out_path.parent} does not exist")
 
-    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.merge.tmp")
-    b_copy = out_path.with_name(f".{out_path.name}.{os.getpid()}.b.tmp")
-    _remove(tmp, b_copy)
+    tmp = temp_beside(out_path, "merge.tmp")
+    b_copy = temp_beside(out_path, "b.tmp")
     try:
         snapshot_project(a_path, tmp)
         snapshot_project(b_path, b_copy)
@@ -345,9 +359,9 @@ def merge_projects(
             os.fsync(fh.fileno())
         _move_into_place(tmp, out_path)
     except BaseException:
-        _remove(tmp, b_copy)
+        remove_with_sidecars(tmp, b_copy)
         raise
-    _remove(b_copy)
+    remove_with_sidecars(b_copy)
     return report
 
 
@@ -357,12 +371,6 @@ def _open_copy(copy: Path, source: Path) -> Project:
         return open_project(copy)
     except ProjectError as exc:
         raise ProjectError(str(exc).replace(str(copy), str(source))) from None
-
-
-def _remove(*paths: Path) -> None:
-    for path in paths:
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            leftover.unlink(missing_ok=True)
 
 
 def _move_into_place(tmp: Path, out_path: Path) -> None:
@@ -391,6 +399,8 @@ class _Merger:
         self.doc_map: dict[int, int] = {}
         self.segment_maps: dict[int, dict[int, int]] = {}  # B document -> B segment -> OUT
         self.coding_map: dict[int, int] = {}
+        self.left_out: set[int] = set()  # B's codings not carried over (see codings)
+        self.b_listed: dict[str, dict[int, set[int]]] = {}
         self.memo_map: dict[int, int] = {}
         self.b_codes: set[str] = set()
         self.code_conflicts: dict[str, list[tuple[str, Any, Any]]] = {}
@@ -669,6 +679,17 @@ class _Merger:
         case_b = b_case_names.get(theirs["case_id"]) if theirs["case_id"] else None
         if case_a != case_b:
             self._conflict("document", name, "case", case_a or "none", case_b or "none", "A's kept")
+        # the same text has the same turns; who is the interviewer is a coder's setting
+        roles_a, roles_b = speakers_of(self.out, ours["id"]), speakers_of(self.b, theirs["id"])
+        if roles_a != roles_b:
+            self._conflict(
+                "document",
+                name,
+                "speaker roles",
+                _roles(roles_a),
+                _roles(roles_b),
+                "A's kept (change with `frisat-qual speakers`)",
+            )
 
     def codings(self) -> None:
         tally = self.report.counts["codings"]
@@ -683,6 +704,7 @@ class _Merger:
         stored: dict[tuple[Any, ...], int] = {}  # B's codings: where each is in OUT
         per_b: dict[tuple[str, int], set[tuple[Any, ...]]] = defaultdict(set)
         duplicates = 0
+        overruled = self._overruled_consensus()
         for row in rows_of(self.b, "codings"):
             doc = self.doc_map[row["document_id"]]
             key = (doc, row["start"], row["end"], row["code_id"], row["coder"])
@@ -692,6 +714,10 @@ class _Merger:
                 continue
             counts = coders.setdefault(row["coder"], CoderCounts())
             counts.b += 1
+            if row["id"] in overruled and key not in mine:
+                counts.left_out += 1
+                self.left_out.add(row["id"])
+                continue
             per_b[row["coder"], doc].add(key)
             if key in mine:
                 stored[key] = mine[key]
@@ -707,6 +733,12 @@ class _Merger:
         if duplicates:
             self.report.notes.append(
                 f"codings: {duplicates} duplicate(s) within {self.b_name} stored once"
+            )
+        if self.left_out:
+            self.report.notes.append(
+                f"codings: {len(self.left_out)} consensus coding(s) that {self.b_name}'s"
+                f" decisions on disagreements added left out, because {self.a_name} decided"
+                " those disagreements otherwise and its decision is kept"
             )
         self.report.coders = dict(sorted(coders.items()))
         names = {d["id"]: _doc_label(d) for d in document_rows(self.out)}
@@ -725,6 +757,28 @@ class _Merger:
                     )
                 )
 
+    def _overruled_consensus(self) -> set[int]:
+        """B's consensus codings that stand only on B's decisions A made otherwise.
+
+        Where A and B decided one disagreement differently, A's decision is kept
+        (`resolutions`); the consensus codings B's decision added would contradict it
+        (a keep-b coding under A's keep-a), so they are not carried over, unless another
+        of B's decisions that stays stands on them too. Only ids that still name what
+        the decision wrote count (`listed_codings_by_resolution`)."""
+        self.b_listed = {
+            column: listed_codings_by_resolution(self.b, column) for column in ("codings", "added")
+        }
+        mine = {_resolution_key(r): r["decision"] for r in rows_of(self.out, "resolutions")}
+        overruled: set[int] = set()
+        standing: set[int] = set()
+        for row in rows_of(self.b, "resolutions"):
+            key = _resolution_key({**row, "document_id": self.doc_map[row["document_id"]]})
+            if mine.get(key, row["decision"]) != row["decision"]:
+                overruled |= self.b_listed["added"].get(row["id"], set())
+            else:
+                standing |= self.b_listed["codings"].get(row["id"], set())
+        return overruled - standing
+
     def memos(self) -> None:
         tally = self.report.counts["memos"]
         mine = rows_of(self.out, "memos")
@@ -737,11 +791,18 @@ class _Merger:
             target = self._memo_target(row["target_type"], row["target_id"])
             if target is None:
                 lost += 1
+                if row["target_type"] == "coding" and _int(row["target_id"]) in self.left_out:
+                    why = (
+                        f"a consensus coding left out because {self.a_name} decided its"
+                        " disagreement otherwise"
+                    )
+                else:
+                    why = "which that project no longer has"
                 values.update(
                     target_type="project",
                     target_id="",
                     text=f"(written on {row['target_type']} {row['target_id']} of"
-                    f" {self.b_name}, which that project no longer has) {row['text']}",
+                    f" {self.b_name}, {why}) {row['text']}",
                 )
                 self.memo_map[row["id"]] = insert_row(self.out, "memos", values)
                 tally.from_b += 1
@@ -754,7 +815,7 @@ class _Merger:
                 continue
             self.memo_map[row["id"]] = ours["id"]
             tally.both += 1
-            if row["text"].strip() in ours["text"]:  # the same, or A's is B's extended
+            if _memo_holds(ours["text"], row["text"], self.b_name):
                 continue
             # a coder keeps one memo per target: B's text goes after A's in that memo
             combined = f"{ours['text']}\n\n[from {self.b_name}] {row['text']}"
@@ -776,16 +837,35 @@ class _Merger:
         tally.from_a = len(mine) - tally.both
         if lost:
             self.report.notes.append(
-                f"memos: {lost} memo(s) of {self.b_name} on targets it no longer has kept as"
-                " project memos"
+                f"memos: {lost} memo(s) of {self.b_name} on targets not in the merged project"
+                " kept as project memos"
             )
         stamp = now_utc()
+        merge_memos = {
+            row["target_id"]: row
+            for row in rows_of(self.out, "memos")
+            if row["target_type"] == "code" and row["author"] == MERGE_AUTHOR
+        }
         for code_id, fields in self.code_conflicts.items():
             lines = [
                 f"{self.b_name} defines code {code_id} differently; the merge kept"
                 f" {self.a_name}'s definition. {self.b_name}'s version:"
             ]
             lines += [f"- {name}: {_show(name, theirs)}" for name, _, theirs in fields]
+            text = "\n".join(lines)
+            earlier = merge_memos.get(code_id)
+            if earlier is not None:
+                # merging again (or a third copy): one merge memo per code, never a repeat
+                said = f"{self.b_name}'s version:\n" + "\n".join(lines[1:])
+                if said not in earlier["text"]:
+                    update_row(
+                        self.out,
+                        "memos",
+                        {"id": earlier["id"]},
+                        {"text": f"{earlier['text']}\n\n{text}", "updated": stamp},
+                    )
+                    self.report.merge_memos += 1
+                continue
             insert_row(
                 self.out,
                 "memos",
@@ -793,7 +873,7 @@ class _Merger:
                     "target_type": "code",
                     "target_id": code_id,
                     "author": MERGE_AUTHOR,
-                    "text": "\n".join(lines),
+                    "text": text,
                     "created": stamp,
                     "updated": stamp,
                 },
@@ -943,6 +1023,10 @@ class _Merger:
             if ours is not None:
                 tally.both += 1
                 if ours["decision"] != row["decision"]:
+                    dropped = self.b_listed["added"].get(row["id"], set()) & self.left_out
+                    how = "A's kept"
+                    if dropped:
+                        how += f"; B's {len(dropped)} consensus coding(s) for it left out"
                     self._conflict(
                         "resolution",
                         f"{row['code_id']} on {names[values['document_id']]}"
@@ -950,13 +1034,13 @@ class _Merger:
                         "decision",
                         ours["decision"],
                         row["decision"],
-                        "A's kept",
+                        how,
                     )
                 continue
             if row["memo_id"] is not None:
                 values["memo_id"] = self.memo_map.get(row["memo_id"])
             for column in ("codings", "added"):
-                ids = json.loads(row[column] or "[]")
+                ids = sorted(self.b_listed[column].get(row["id"], set()))
                 values[column] = json.dumps(
                     [self.coding_map[i] for i in ids if i in self.coding_map]
                 )
@@ -996,11 +1080,32 @@ class _Merger:
                     " of frisat-qual does not know how); they are still in"
                     f" {self.b_name}"
                 )
-        if len(self.coding_map) != sizes_b.get("codings", 0):  # pragma: no cover - a bug
+        placed = len(self.coding_map) + len(self.left_out)
+        if placed != sizes_b.get("codings", 0):  # pragma: no cover - a bug
             raise FrisatError("merge: not every coding of B found its place; nothing written")
         problems = [p for p in foreign_key_problems(self.out) if p not in self.broken_in_a]
         if problems:  # pragma: no cover - a bug
             raise FrisatError(f"merge: broken references ({problems[0]}); nothing written")
+
+
+def _roles(roles: dict[str, str | None]) -> str:
+    return ", ".join(f"{speaker}: {role or 'none'}" for speaker, role in sorted(roles.items()))
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _memo_holds(ours: str, theirs: str, b_name: str) -> bool:
+    """Whether A's memo text already says all that B's does: the same text, A's text
+    going on after B's whole text on a new line (A's author added to it later), or B's
+    text added by an earlier merge of B. A text merely found inside A's is not enough:
+    "relevant" is inside "ikke relevant"."""
+    ours, theirs = ours.strip(), theirs.strip()
+    return ours == theirs or ours.startswith(theirs + "\n") or f"[from {b_name}] {theirs}" in ours
 
 
 def _same_field(name: str, a: Any, b: Any) -> bool:

@@ -109,21 +109,37 @@ def find_resolution(
     return _resolution(row) if row else None
 
 
-def _listed_codings(project: Project, column: str, where: str, args: list) -> set[int]:
-    """The coding ids listed in `column` (codings or added) of the resolutions matching
-    `where` that are still what the resolution wrote or found: a coding of its consensus
-    coder, on its document, of its code, overlapping its unit. An id SQLite has since given
-    to another coding (a coder's own, another document's, another code's) is left out."""
+def _listed_pairs(
+    project: Project, column: str, where: str = "1", args: list | None = None
+) -> list[tuple[int, int]]:
+    """(resolution id, coding id) for the coding ids listed in `column` (codings or
+    added) of the resolutions matching `where` that are still what the resolution wrote
+    or found: a coding of its consensus coder, on its document, of its code, overlapping
+    its unit. An id SQLite has since given to another coding (a coder's own, another
+    document's, another code's) is left out."""
     if column not in ("codings", "added"):
         raise ValueError(f"unknown column {column!r}")
-    rows = project.conn.execute(
-        f"SELECT DISTINCT c.id FROM resolutions r, json_each(r.{column}) j"
+    return project.conn.execute(
+        f"SELECT DISTINCT r.id, c.id FROM resolutions r, json_each(r.{column}) j"
         " JOIN codings c ON c.id = j.value AND c.coder = r.consensus"
         " AND c.document_id = r.document_id AND c.code_id = r.code_id"
         f' AND c.start < r."end" AND c."end" > r.start WHERE {where}',
-        args,
-    )
-    return {row[0] for row in rows}
+        args or [],
+    ).fetchall()
+
+
+def _listed_codings(project: Project, column: str, where: str, args: list) -> set[int]:
+    """The coding ids of `_listed_pairs`, each once."""
+    return {coding for _, coding in _listed_pairs(project, column, where, args)}
+
+
+def listed_codings_by_resolution(project: Project, column: str) -> dict[int, set[int]]:
+    """For every resolution, the still valid coding ids of its `column` (codings or
+    added; see `_listed_pairs`): what a merge carries over to another project."""
+    listed: dict[int, set[int]] = {}
+    for resolution, coding in _listed_pairs(project, column):
+        listed.setdefault(resolution, set()).add(coding)
+    return listed
 
 
 def resolution_codings(project: Project, document_id: int) -> tuple[set[int], set[int]]:
