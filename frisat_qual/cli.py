@@ -2035,14 +2035,20 @@ def restore(backup_file: str, project: str, force: bool) -> None:
     """Restore PROJECT from BACKUP (a backup file of it, or any project file)."""
     from frisat_qual.exchange.backup import read_backup, restore_backup
 
+    existed = Path(project).exists()
     with _progress("Restoring", _big(backup_file)) as progress:
         kept = restore_backup(backup_file, project, force=force, progress=progress)
     now = read_backup(project)
     click.echo(
         f"Restored {project} from {backup_file} ({now.documents} documents, {now.codings} codings)"
     )
-    if kept is not None:
+    if kept is not None and existed:
         click.echo(f"The project it replaced is kept as {kept}")
+    elif kept is not None:
+        click.echo(
+            f"SQLite's log left beside {project} by an earlier file of that name was not"
+            f" applied; it is kept as {kept}"
+        )
 
 
 @cli.command()

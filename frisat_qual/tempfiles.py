@@ -51,6 +51,8 @@ def _glob_escape(text: str) -> str:
 
 
 def _running(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would end the process there: leave it be
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

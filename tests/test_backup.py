@@ -5,8 +5,13 @@ its refusal to replace a project that is in use."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +27,7 @@ from frisat_qual.exchange.backup import (
     backup_folder,
     backup_keep,
     backup_project,
+    check_project,
     list_backups,
     read_backup,
     restore_backup,
@@ -342,3 +348,183 @@ def test_restore_over_a_destroyed_project_keeps_its_bytes(demo):
     kept = restore_backup(made, demo, force=True)
     assert kept.read_bytes() == b"garbage " * 1000, "the damaged file is kept as it was"
     assert stats(demo) == stats(made)
+
+
+def hidden(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def stale_log_of(path: Path) -> dict[str, bytes]:
+    """The -wal and -shm of a session that deleted the reference coding and was never
+    checkpointed (a crash, or a file deleted while it was open)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        conn.execute("DELETE FROM codings WHERE coder = 'reference'")
+        return {s: Path(f"{path}{s}").read_bytes() for s in ("-wal", "-shm")}
+    finally:
+        conn.close()
+
+
+def test_restore_where_only_a_stale_wal_is_left_holds_the_backups_data(demo):
+    """A damaged project was deleted, its -wal stayed: SQLite must not replay that log
+    onto the restored file. The log is kept in the backup folder, not deleted."""
+    made = backup_project(demo)
+    log = stale_log_of(demo)
+    assert len(log["-wal"]) > 4096
+    demo.unlink()
+    for suffix, data in log.items():
+        Path(f"{demo}{suffix}").write_bytes(data)
+
+    kept = restore_backup(made, demo)
+    assert coding_keys(demo) == coding_keys(made), "exactly the backup's codings"
+    assert check_project(demo).ok
+    assert beside(demo) == ["demo.frisat"]
+    assert kept is not None and kept.parent == backup_folder(demo)
+    assert kept.name.startswith("demo-leftover-") and kept.name.endswith(".frisat-wal")
+    assert kept.read_bytes() == log["-wal"], "kept as it was"
+    assert Path(str(kept).removesuffix("-wal") + "-shm").read_bytes() == log["-shm"]
+    assert not Path(str(kept).removesuffix("-wal")).exists(), "pairs with no database"
+    assert [b.path for b in list_backups(demo)] == [made], "not taken for a backup"
+
+
+def test_restore_refuses_while_the_stray_log_is_still_open_elsewhere(demo):
+    """The project was deleted under a program that still has it open: its log is live."""
+    made = backup_project(demo)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "c = sqlite3.connect(sys.argv[1])\n"
+            "c.execute('SELECT count(*) FROM codings').fetchone()\n"
+            "print('open', flush=True)\n"
+            "time.sleep(120)\n",
+            str(demo),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "open\n"
+        demo.unlink()
+        with pytest.raises(ProjectError, match="still open in another window or program"):
+            restore_backup(made, demo)
+        assert not demo.exists()
+        assert beside(demo) == ["demo.frisat-shm", "demo.frisat-wal"], "left alone"
+    finally:
+        holder.kill()
+        holder.wait()
+    assert restore_backup(made, demo) is None, "an empty log is moved, not reported"
+    assert coding_keys(demo) == coding_keys(made)
+
+
+def test_projects_with_the_same_stem_keep_their_backups_apart(demo):
+    other = demo.with_suffix(".db")
+    shutil.copy(demo, other)
+    mine = rolling_backup(demo, keep=1)
+    manual = backup_project(demo)
+    theirs = []
+    for n in range(2):
+        add_coding(other, coder=f"other{n}")
+        theirs.append(rolling_backup(other, keep=1))
+
+    assert mine.parent == backup_folder(demo) == demo.parent / "demo-backups", "as before"
+    assert mine.name.startswith("demo-auto-") and mine.suffix == ".frisat"
+    assert backup_folder(other) == demo.parent / "demo.db-backups"
+    assert theirs[1].parent == backup_folder(other)
+    assert theirs[1].name.startswith("demo.db-auto-") and theirs[1].suffix == ".db"
+    assert mine.exists() and manual.exists(), "rotating demo.db left demo.frisat's alone"
+    assert not theirs[0].exists(), "demo.db's own rotation works"
+    assert [b.path for b in list_backups(demo)] == [manual, mine]
+    assert [(b.path, b.kind) for b in list_backups(other)] == [(theirs[1], AUTO)]
+    assert read_backup(theirs[1]).kind == AUTO
+    assert stats(theirs[1]) == stats(other)
+
+
+def test_a_backup_killed_mid_copy_is_removed_by_the_next_one(demo, tmp_path):
+    script = tmp_path / "slow_backup.py"
+    script.write_text(
+        "import sys, time\n"
+        "from frisat_qual.store import integrity\n"
+        "from frisat_qual.exchange.backup import backup_project\n"
+        "integrity.COPY_STEP_PAGES = 20\n"
+        "def slow(done, total, name):\n"
+        "    if done:\n"
+        "        print('copying', flush=True)\n"
+        "        time.sleep(120)\n"
+        "backup_project(sys.argv[1], progress=slow)\n"
+    )
+    copier = subprocess.Popen(
+        [sys.executable, str(script), str(demo)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert copier.stdout.readline() == "copying\n"
+    finally:
+        copier.send_signal(signal.SIGKILL)
+        copier.wait()
+    folder = backup_folder(demo)
+    left = hidden(folder)
+    assert left and left[0].startswith(f".demo.frisat.{copier.pid}-"), left
+
+    made = backup_project(demo)
+    assert hidden(folder) == [], "the killed copy's files are gone"
+    assert [b.path for b in list_backups(demo)] == [made]
+
+
+def test_a_rolling_backup_removes_only_the_temporaries_of_processes_gone(demo):
+    first = rolling_backup(demo, keep=5)
+    folder = backup_folder(demo)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = int(gone.stdout)
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        names = {
+            "dead": f".demo.frisat.{dead}-abcd1234.tmp",
+            "dead journal": f".demo.frisat.{dead}-abcd1234.tmp-journal",
+            "old style": ".demo-k2j4h5g6.tmp",
+            "old style journal": ".demo-k2j4h5g6.tmp-journal",
+            "running": f".demo.frisat.{running.pid}-efgh5678.tmp",
+            "this process": f".demo.frisat.{os.getpid()}-ijkl9012.tmp",
+            "new old style": ".demo-m3n4b5v6.tmp",
+            "another project": f".demo.db.{dead}-abcd1234.tmp",
+        }
+        day_ago = time.time() - 2 * 24 * 3600
+        for key, name in names.items():
+            (folder / name).write_bytes(b"part of a copy")
+            if key.startswith("old style"):
+                os.utime(folder / name, (day_ago, day_ago))
+        assert rolling_backup(demo, keep=5) is None, "unchanged: no new backup, but tidied"
+        assert hidden(folder) == sorted(
+            names[k] for k in ("running", "this process", "new old style", "another project")
+        )
+    finally:
+        running.kill()
+        running.wait()
+    assert [b.path for b in list_backups(demo)] == [first]
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"I: Hvad er nyt?\n\nR: Vi moedes oftere.\n", "not a frisat-qual project (not an SQLite"),
+        (b"", "the file is empty (0 bytes); it holds no project"),
+    ],
+)
+def test_restore_from_a_file_that_is_no_project_says_so(demo, tmp_path, content, words):
+    notes = tmp_path / "notproj.txt"
+    notes.write_bytes(content)
+    target = tmp_path / "ny.frisat"
+    with pytest.raises(ProjectError) as caught:
+        restore_backup(notes, target)
+    assert words in str(caught.value) and "damaged" not in str(caught.value)
+    assert not target.exists()
+    before = demo.read_bytes()
+    with pytest.raises(ProjectError, match="not a frisat-qual project|holds no project"):
+        restore_backup(notes, demo, force=True)
+    assert demo.read_bytes() == before

@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from frisat_qual.exchange.backup import backup_project, check_project
+from frisat_qual.exchange.backup import (
+    backup_project,
+    check_project,
+    restore_backup,
+    rolling_backup,
+)
 from frisat_qual.store import open_project
 from frisat_qual.store.integrity import ERROR, WARNING, CheckReport
 
@@ -249,7 +254,7 @@ def test_segments_outside_their_text(demo):
         m.startswith("1 segment of the document lies outside its text or out of order")
         for m in messages
     ), messages
-    assert any("lie outside the speaker turn they belong to" in m for m in messages)
+    assert "1 segment lies outside the speaker turn it belongs to" in " ".join(messages)
 
 
 def test_a_survey_rating_off_the_scale(demo):
@@ -315,3 +320,76 @@ def test_check_progress_names_each_check(demo):
     check_project(demo, progress=lambda done, total, name: seen.append((done, total, name)))
     assert [name for _, _, name in seen] == [*ALL_CHECKS, "done"]
     assert seen[-1][:2] == (len(ALL_CHECKS), len(ALL_CHECKS))
+
+
+def test_a_search_index_with_other_words_than_the_text(demo):
+    """The ids all match; segment 12's index entry holds a word its text does not."""
+    raw_sql(
+        demo,
+        "INSERT INTO segments_fts(segments_fts, rowid, text)"
+        " SELECT 'delete', id, text FROM segments WHERE id = 12",
+        "INSERT INTO segments_fts(rowid, text) VALUES (12, 'zzzqqq')",
+    )
+    before = demo.read_bytes()
+    report = check_project(demo)
+    problem = only_problem(report, WARNING)
+    assert problem.where == "the search index"
+    assert (
+        "the index holds other words than the text for 1 segment (segment id 12)" in problem.message
+    )
+    assert "search index" not in report.passed
+    assert demo.read_bytes() == before, "the check only reads"
+    assert sorted(p.name for p in demo.parent.iterdir()) == ["demo.frisat"]
+
+    raw_sql(demo, "INSERT INTO segments_fts(segments_fts) VALUES('rebuild')")  # the advice
+    assert check_project(demo).problems == []
+
+
+def test_a_document_without_a_current_version(demo):
+    with closing(sqlite3.connect(demo, isolation_level=None)) as conn:
+        name = conn.execute("SELECT name FROM documents WHERE id = 1").fetchone()[0]
+    raw_sql(demo, "UPDATE documents SET is_current = 0 WHERE id = 1")
+    report = check_project(demo)
+    problem = only_problem(report)
+    assert problem.where == f"document {name!r}"
+    assert problem.message.startswith(
+        "No version of the document is marked as the current one (versions 1):"
+    )
+    assert "documents" not in report.passed
+
+
+def test_the_restore_advice_names_the_newest_backup_that_restore_accepts(demo):
+    good = backup_project(demo)
+    garbage = backup_project(demo)
+    garbage.write_bytes(b"not a database " * 100)
+    damaged = rolling_backup(demo, keep=5)
+    data = bytearray(damaged.read_bytes())
+    data[4096 * 10 : 4096 * 30] = b"\xff" * (4096 * 20)
+    damaged.write_bytes(bytes(data))
+    kept = restore_backup(good, demo, force=True)  # newest of all: a pre-restore copy
+    raw_sql(demo, "UPDATE documents SET is_current = 0 WHERE id = 1")
+
+    fix = only_problem(check_project(demo)).fix
+    assert fix == (
+        "Restore the newest backup: `frisat-qual restore"
+        f" {shlex.quote(str(good))} {shlex.quote(str(demo))} --force`."
+    )
+    assert str(kept) not in fix
+
+    good.write_bytes(b"")
+    fix = only_problem(check_project(demo)).fix
+    assert fix.startswith(f"No backup in {good.parent} can be restored")
+    assert "restore your own latest copy of the file" in fix
+
+
+def test_checks_that_need_the_texts_do_not_pass_when_documents_cannot_be_read(demo):
+    page = leaf_page(demo, "documents")
+    with open(demo, "r+b") as f:
+        f.seek((page - 1) * 4096 + 100)
+        f.write(b"\xff" * 3000)
+    report = check_project(demo)
+    assert "documents" not in report.passed
+    assert "codings" not in report.passed and "turns and segments" not in report.passed
+    unread = [p for p in report.errors if "could not read it for these checks" in p.message]
+    assert len(unread) == 1
+    assert "documents, codings, turns and segments." in unread[0].message

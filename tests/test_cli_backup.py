@@ -140,8 +140,12 @@ def test_check_a_corrupted_project_exits_1_with_words(demo):
         f" `frisat-qual restore {made} {demo} --force`."
     )
     assert lines[2].startswith("  SQLite said: On tree page")
-    assert "could not read it for these checks: foreign keys, turns and segments" in lines[3]
-    assert lines[-1].startswith(f"2 errors, 0 warnings in {demo}; passed: schema, search index")
+    # the search index check compares the segments' words, so it cannot pass either
+    assert (
+        "could not read it for these checks: foreign keys, search index, turns and segments"
+        in lines[3]
+    )
+    assert lines[-1].startswith(f"2 errors, 0 warnings in {demo}; passed: schema, documents")
     data = json.loads(run("check", demo, "--json").output)
     assert data["ok"] is False and data["problems"][0]["severity"] == "error"
 
@@ -165,3 +169,50 @@ def test_check_warnings_only_exit_0_and_a_missing_file_exits_1(demo, tmp_path):
     result = run("check", not_sqlite)
     assert result.exit_code == 1
     assert "not an SQLite database" in result.output
+
+
+def test_a_project_with_another_suffix_sees_only_its_own_backups(demo):
+    other = demo.with_suffix(".db")
+    shutil.copy(demo, other)
+    assert run("backup", demo).exit_code == 0
+    assert run("backup", other).exit_code == 0
+    (mine,) = list_backups(demo)
+    (theirs,) = list_backups(other)
+    listed = run("backups", other).output
+    assert theirs.path.name in listed and mine.path.name not in listed
+    with closing(sqlite3.connect(other, isolation_level=None)) as conn:
+        conn.execute("UPDATE documents SET is_current = 0 WHERE id = 1")
+    result = run("check", other)
+    assert result.exit_code == 1
+    assert f"`frisat-qual restore {theirs.path} {other} --force`" in result.output
+    assert str(mine.path) not in result.output
+
+
+def test_restore_from_a_file_that_is_no_project(tmp_path):
+    notes = tmp_path / "notproj.txt"
+    notes.write_text("I: Hvad er nyt?\n\nR: Vi moedes oftere.\n")
+    result = run("restore", notes, tmp_path / "ny.frisat")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {notes}: not a frisat-qual project (not an SQLite database); choose a backup"
+        " file (`frisat-qual backups PROJECT` lists them)\n"
+    )
+    assert not (tmp_path / "ny.frisat").exists()
+
+
+def test_restore_names_a_stray_log_it_set_aside(demo, tmp_path):
+    """A project deleted with its -wal left beside it: the restore says the log was kept
+    and not applied, instead of calling it the project it replaced."""
+    assert run("backup", demo).exit_code == 0
+    (made,) = list(backup_folder(demo).iterdir())
+    wal = Path(f"{demo}-wal")
+    demo.unlink()
+    wal.write_bytes(b"an old log of another file")
+    result = run("restore", made, demo)
+    assert result.exit_code == 0, result.output
+    first, second = result.output.splitlines()
+    assert first.startswith(f"Restored {demo} from {made}")
+    assert second.startswith(f"SQLite's log left beside {demo} by an earlier file")
+    kept = Path(second.rsplit(" ", 1)[1])
+    assert kept.read_bytes() == b"an old log of another file" and not wal.exists()
+    assert counts(demo) == counts(made)

@@ -114,7 +114,7 @@ def _archive(path: Path, entries: dict[str, str]) -> Path:
         ({"sources/x.txt": "Hej"}, "bad.qdpx: no project.qde in the archive"),
         (
             {"project.qde": '<?xml version="1.0"?>\n<Project name="x">\n<Users>\n</Project>'},
-            "project.qde line 4: not well-formed XML",
+            "bad.qdpx: project.qde line 4: not well-formed XML",
         ),
     ],
 )
@@ -130,6 +130,23 @@ def test_import_errors_are_one_line(tmp_path, entries, message):
     assert result.output.strip().startswith(f"Error: {message}"), result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert not target.exists()
+
+
+def test_an_entry_compressed_with_deflate64_is_a_one_line_error(small, tmp_path):
+    # what Windows Explorer writes for large files ("Send to > Compressed folder")
+    out = tmp_path / "small.qdpx"
+    run("exchange", "export", str(small), "-o", str(out))
+    with zipfile.ZipFile(out) as archive:
+        last = archive.infolist()[-1]
+    data = bytearray(out.read_bytes())
+    central = data.rindex(b"PK\x01\x02")
+    for method in (last.header_offset + 8, central + 10):
+        data[method : method + 2] = (9).to_bytes(2, "little")
+    out.write_bytes(bytes(data))
+    result = run("exchange", "import", str(out), "-o", str(tmp_path / "new.frisat"), ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: small.qdpx: {last.filename}: compressed with Deflate64")
 
 
 def test_import_refuses_an_existing_project(small, tmp_path):

@@ -25,13 +25,20 @@ from frisat_qual.codebook.manage import default_codebook, load_into_project, pro
 from frisat_qual.corpus.importer import import_transcripts
 from frisat_qual.errors import FrisatError, NotFound
 from frisat_qual.exchange import qdpx_import
-from frisat_qual.exchange.qdpx import excerpt_matches
+from frisat_qual.exchange.qdpx import excerpt_matches, excerpt_name
 from frisat_qual.exchange.qdpx_export import export_qdpx
 from frisat_qual.exchange.qdpx_import import SourceText, import_qdpx
+from frisat_qual.models import Codebook, CodeSpec
 from frisat_qual.store import create_project, open_project
-from frisat_qual.store.cases import list_cases
+from frisat_qual.store.cases import list_cases, upsert_case
 from frisat_qual.store.codings import apply_code, query_codings
-from frisat_qual.store.documents import document_text, get_document, list_documents, turns_of
+from frisat_qual.store.documents import (
+    document_text,
+    get_document,
+    list_documents,
+    set_case,
+    turns_of,
+)
 from frisat_qual.store.memos import all_memos, write_memo
 from frisat_qual.store.settings import set_setting
 
@@ -321,6 +328,124 @@ def test_an_empty_project_exports_without_empty_containers(tmp_path, schema):
     assert set(again.counts.values()) == {0} and again.not_imported == []
 
 
+# --------------------------------------------------------------------------- own round trips
+
+
+_G = "3d3d3d3d-0000-4000-8000-0000000000"  # GUIDs of hand-written archives: _G + two digits
+
+
+def _project_with(folder: Path, texts: dict[str, str], codebook: Codebook | None = None):
+    """A new project in `folder` with one transcript per (file stem, text), open."""
+    for stem, text in texts.items():
+        (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
+    project = create_project(folder / "own.frisat")
+    load_into_project(project, codebook or default_codebook())
+    report = import_transcripts(project, [folder / f"{stem}.txt" for stem in texts])
+    assert report.ok, report.failed
+    return project
+
+
+def _round_trip(project, folder: Path, schema) -> tuple[dict, dict, object]:
+    """Export `project`, import it again; its snapshot, the re-import's, the import report."""
+    export_qdpx(project, folder / "own.qdpx")
+    with zipfile.ZipFile(folder / "own.qdpx") as archive:
+        schema.validate(io.BytesIO(archive.read("project.qde")))
+    report = import_qdpx(folder / "own.qdpx", folder / "back.frisat")
+    with open_project(folder / "back.frisat") as back:
+        return snapshot(project), snapshot(back), report
+
+
+def test_codings_of_only_an_ellipsis_round_trip(tmp_path, schema):
+    text = "R: Hmm ... jeg ved ikke… Måske."
+    with _project_with(tmp_path, {"k1_leder": text}) as project:
+        for phrase in ("...", "…", "ikke…"):
+            apply_code(project, *_find(project, "k1_leder", phrase), "tema.kant", "ann")
+        before, after, report = _round_trip(project, tmp_path, schema)
+    assert report.not_imported == []
+    assert after["codings"] == before["codings"] and len(after["codings"]) == 3
+    assert excerpt_matches("…", "…") and excerpt_matches("...", "...")
+    assert not excerpt_matches("…", "Vi har")
+
+
+def test_a_long_coding_in_decomposed_unicode_round_trips(tmp_path, schema):
+    # NFD text (accents as characters of their own) is stored as another tool had it; the
+    # 60-character name of the long coding would end between the e and its accent
+    phrase = "x" * 59 + "e\u0301 og mere tekst her bagefter."
+    text = f"Start. {phrase} Slut."
+    start = text.index(phrase)
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="NFD">
+  <CodeBook><Codes><Code guid="{_G}c1" name="Kant" isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="{_G}01" name="Leder"><PlainTextContent>{text}</PlainTextContent>
+    <PlainTextSelection guid="{_G}11" startPosition="{start}" endPosition="{start + len(phrase)}">
+      <Coding guid="{_G}21"><CodeRef targetGUID="{_G}c1"/></Coding>
+    </PlainTextSelection>
+    <PlainTextSelection guid="{_G}12" startPosition="0" endPosition="6">
+      <Coding guid="{_G}22"><CodeRef targetGUID="{_G}c1"/></Coding>
+    </PlainTextSelection>
+  </TextSource></Sources>
+</Project>"""
+    import_qdpx(write_archive(tmp_path / "nfd.qdpx", qde, {}), tmp_path / "nfd.frisat")
+    with open_project(tmp_path / "nfd.frisat") as project:
+        assert coded(project) == {(phrase, "Kant", "imported"), ("Start.", "Kant", "imported")}
+        before, after, report = _round_trip(project, tmp_path, schema)
+    assert report.not_imported == []
+    assert after["codings"] == before["codings"] and len(after["codings"]) == 2
+    assert excerpt_name(phrase) == "x" * 59 + "…"  # cut before the letter, not inside it
+    assert excerpt_matches(excerpt_name(phrase), phrase)
+    # a name cut inside by another tool still matches when compared as written
+    assert excerpt_matches(phrase[:60] + "…", phrase)
+
+
+def test_windows_line_endings_in_memos_descriptions_and_values_round_trip(tmp_path, schema):
+    book = Codebook(
+        id="cr",
+        name="CR",
+        codes=(
+            CodeSpec(
+                "tillid",
+                "Tillid",
+                description="Første linje.\r\nAnden linje.\r\n\r\nNyt afsnit.",
+                include="Når tillid\r\nnævnes.",
+            ),
+        ),
+    )
+    with _project_with(tmp_path, {"k1_leder": "R: Vi har tillid.\n"}, book) as project:
+        apply_code(project, *_find(project, "k1_leder", "Vi har tillid."), "tillid", "ann")
+        doc = get_document(project, "k1_leder")
+        with project.transaction():
+            set_case(project, doc.id, upsert_case(project, "Leder", {"noter": "én\r\nto"}))
+        write_memo(project, "project", "", "Projektmemo æøå 😀\r\nlinje to", author="Søren")
+        write_memo(project, "document", doc.id, "Første\r\rAnden", author="ann")
+        export_qdpx(project, tmp_path / "cr.qdpx")
+        before = snapshot(project)
+    with zipfile.ZipFile(tmp_path / "cr.qdpx") as archive:
+        qde = archive.read("project.qde")
+    schema.validate(io.BytesIO(qde))
+    assert b"linje to" in qde and b"\r" not in qde and qde.count(b"&#13;") == 8
+    import_qdpx(tmp_path / "cr.qdpx", tmp_path / "back.frisat")
+    with open_project(tmp_path / "back.frisat") as back:
+        after = snapshot(back)
+    assert after["memos"] == before["memos"]
+    assert ("project", "project", "Søren", "Projektmemo æøå 😀\r\nlinje to") in {
+        m[:4] for m in after["memos"]
+    }
+    assert after["cases"] == before["cases"] and after["cases"]["Leder"] == {"noter": "én\r\nto"}
+    assert after["codes"] == before["codes"]
+    # a blank line in a description is also where the description's blocks are split
+    assert after["codes"][0]["description"] == "Første linje.\r\nAnden linje.\r\n\r\nNyt afsnit."
+    assert after["codes"][0]["include"] == "Når tillid\r\nnævnes."
+
+
+def test_document_names_come_back_exactly(tmp_path, schema):
+    texts = {"Leder": "R: Stort L.\n", "leder": "R: Lille l.\n", "notes.md": "R: Noter.\n"}
+    with _project_with(tmp_path, texts) as project:
+        before, after, report = _round_trip(project, tmp_path, schema)
+    assert sorted(after["texts"]) == ["Leder", "leder", "notes.md"]
+    assert after["texts"] == before["texts"]
+    assert not any("renamed" in n or "suffixes" in n for n in report.notes), report.notes
+
+
 # --------------------------------------------------------------------------- vendors
 
 
@@ -378,12 +503,91 @@ def test_nvivo_offsets_in_utf16_and_crlf_are_detected_and_converted(tmp_path):
         codes = {c.label: c for c in project_codebook(project).codes}
         assert codes["Tillid"].color == "#888888" and codes["Dokumentation"].color == "#3366cc"
     assert report.origin == "NVivo for Windows 12.6"
-    assert any("as NVivo counts" in n and "6 of 6" in n for n in report.notes), report.notes
+    # the first selection lies before the first line break: it reads the same either way
+    assert any("as NVivo counts" in n and "5 of the 5" in n for n in report.notes), report.notes
     assert report.not_imported == [
         "code 'Tillid': colour '#FF0000AA' is not a REFI-QDA colour; the default grey is used"
         " (project.qde line 13)",
         "sets: REFI-QDA sets are not imported (project.qde line 89)",
     ]
+
+
+def _nvivo_units(text: str) -> int:
+    # NVivo for Windows: a line break counts as CRLF, an emoji as two UTF-16 units
+    return sum(2 if ch == "\n" or ord(ch) > 0xFFFF else 1 for ch in text)
+
+
+def nvivo_archive(path: Path, sources: dict[str, tuple[str, list[str]]]) -> Path:
+    """An archive as NVivo writes it: selections without names, positions NVivo's way."""
+    xml, files = [], {}
+    for i, (name, (text, phrases)) in enumerate(sources.items()):
+        guid = f"{_G}{i:02d}"
+        selections = []
+        for j, phrase in enumerate(phrases):
+            start = _nvivo_units(text[: text.index(phrase)])
+            end = start + _nvivo_units(phrase)
+            selections.append(
+                f'<PlainTextSelection guid="{_G[:-2]}{i:02d}{j:02d}" startPosition="{start}"'
+                f' endPosition="{end}"><Coding guid="{_G[:-4]}{i:02d}{j:02d}ff">'
+                f'<CodeRef targetGUID="{_G}c1"/></Coding></PlainTextSelection>'
+            )
+        xml.append(
+            f'<TextSource guid="{guid}" name="{name}" plainTextPath="internal://{guid}.txt">'
+            f"{''.join(selections)}</TextSource>"
+        )
+        files[f"Sources/{guid}.txt"] = BOM.decode("utf-8") + text
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="NVivo" origin="NVivo for Windows 12.6">
+  <CodeBook><Codes><Code guid="{_G}c1" name="Tillid" isCodable="true"/></Codes></CodeBook>
+  <Sources>{"".join(xml)}</Sources>
+</Project>"""
+    return write_archive(path, qde, files)
+
+
+INTERVIEW = (
+    "Interviewer: Hvordan går det?\nLeder: Godt.\nInterviewer: Og tilliden?\n"
+    "Leder: Den er vokset meget.\nInterviewer: Tak.\nLeder: Selv tak.\n"
+)
+
+
+def test_nvivo_positions_are_decided_by_the_sources_where_the_counting_matters(tmp_path):
+    # twelve one-line answers read the same whichever way positions count; they must not
+    # outvote the interview, whose line breaks NVivo counts as two
+    answers = {
+        f"svar{i}": (f"Svar {i}: Vi har fået mere tillid fra forvaltningen.", ["mere tillid"])
+        for i in range(12)
+    }
+    phrases = ["Godt.", "Den er vokset meget.", "Selv tak."]
+    archive = nvivo_archive(tmp_path / "nv.qdpx", {**answers, "interview": (INTERVIEW, phrases)})
+    report = import_qdpx(archive, tmp_path / "nv.frisat")
+    with open_project(tmp_path / "nv.frisat") as project:
+        found = {text for text, _code, _coder in coded(project)}
+    assert found == {"mere tillid", *phrases}
+    assert report.not_imported == []
+    assert any(
+        "1 document(s) ('interview')" in n and "as NVivo counts" in n and "3 of the 3" in n
+        for n in report.notes
+    ), report.notes
+
+
+def test_nvivo_positions_of_a_single_selection_are_converted(tmp_path):
+    archive = nvivo_archive(tmp_path / "one.qdpx", {"interview": (INTERVIEW, ["Selv tak."])})
+    report = import_qdpx(archive, tmp_path / "one.frisat")
+    with open_project(tmp_path / "one.frisat") as project:
+        assert coded(project) == {("Selv tak.", "Tillid", "imported")}
+    assert any("as NVivo counts" in n and "1 of the 1" in n for n in report.notes)
+
+
+def test_positions_the_word_boundaries_cannot_settle_are_named_in_the_report(tmp_path):
+    # a selection inside a word, however its position is read
+    text = "Leder: Godt.\nLeder: Forvaltningen lytter.\n"
+    archive = nvivo_archive(tmp_path / "odd.qdpx", {"interview": (text, ["rvaltn"])})
+    report = import_qdpx(archive, tmp_path / "odd.frisat")
+    assert any(
+        n.startswith("check the codings of 1 document(s) ('interview')")
+        and "read as code points" in n
+        for n in report.notes
+    ), report.notes
 
 
 def test_maxqda_unnamed_case_document_variables_and_uncoded_selection(tmp_path):
@@ -433,6 +637,10 @@ def test_atlas_project_file_name_crlf_as_one_and_memos_as_descriptions(tmp_path)
         assert text[coding.start : coding.end] == "Det giver ro i hverdagen."
     assert any("as ATLAS.ti counts" in n for n in report.notes), report.notes
     assert any("kept as memos" in n for n in report.notes)
+    assert (
+        "file suffixes dropped from 1 source name(s) to make document names:"
+        " 'Skoleleder A.docx' -> 'Skoleleder A'" in report.notes
+    )
     assert report.not_imported == [
         "Skoleleder A: selection whose excerpt (its name) is not at its position"
         " (Frisættelse skoler.qde line 57)"
@@ -631,6 +839,35 @@ def write_archive(path: Path, qde: str | None, files: dict[str, str], qde_name="
     return path
 
 
+def tampered(path: Path, *, encrypted: bool = False, method: int | None = None) -> Path:
+    """`path` with its last entry marked encrypted or given another compression method in
+    both its headers, as a password-protected or Windows Explorer (Deflate64) zip has it."""
+    with zipfile.ZipFile(path) as archive:
+        last = archive.infolist()[-1]
+    data = bytearray(path.read_bytes())
+    central = data.rindex(b"PK\x01\x02")  # the last entry's central directory header
+    for flags, compression in (
+        (last.header_offset + 6, last.header_offset + 8),
+        (central + 8, central + 10),
+    ):
+        if encrypted:
+            data[flags] |= 1
+        if method is not None:
+            data[compression : compression + 2] = method.to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_entries_named_with_backslashes_are_found(tmp_path):
+    qde, files = minimal()
+    windows = {name.replace("/", "\\"): text for name, text in files.items()}
+    assert all("\\" in name for name in windows)
+    report = import_qdpx(write_archive(tmp_path / "w.qdpx", qde, windows), tmp_path / "w.frisat")
+    with open_project(tmp_path / "w.frisat") as project:
+        assert coded(project) == {("Tillid", "Tillid", "imported")}
+    assert report.not_imported == []
+
+
 def not_a_zip(path: Path) -> Path:
     path.write_bytes(b"PK but not really a zip archive")
     return path
@@ -652,29 +889,48 @@ def test_a_minimal_archive_imports(tmp_path):
         (lambda p: write_archive(p, None, {"sources/a.txt": "x"}), "bad.qdpx: no project.qde"),
         (
             lambda p: write_archive(p, "<Project>\n<Users>\n</Project>", {}),
-            "project.qde line 3: not well-formed XML",
+            "bad.qdpx: project.qde line 3: not well-formed XML",
         ),
         (
             lambda p: write_archive(p, '<Project xmlns="urn:QDA-XML:project:1:0" name="x"/>', {}),
-            "project.qde line 1: the root element is",
+            "bad.qdpx: project.qde line 1: the root element is",
         ),
         (
             lambda p: write_archive(
                 p, *minimal('startPosition="1234" endPosition="1200"'), qde_name="x.qde"
             ),
-            "x.qde line 6: PlainTextSelection 1234-1200 ends before it starts",
+            "bad.qdpx: x.qde line 6: PlainTextSelection 1234-1200 ends before it starts",
         ),
         (
             lambda p: write_archive(p, *minimal('startPosition="a" endPosition="9"')),
-            "project.qde line 6: PlainTextSelection startPosition 'a' is not a whole number",
+            "bad.qdpx: project.qde line 6: PlainTextSelection startPosition 'a' is not a whole"
+            " number",
         ),
         (
             lambda p: write_archive(p, minimal(path="internal://missing.txt")[0], {}),
-            "project.qde line 5: TextSource 'Kort': internal://missing.txt is not in the archive",
+            "bad.qdpx: project.qde line 5: TextSource 'Kort': internal://missing.txt is not in"
+            " the archive",
         ),
         (
             lambda p: write_archive(p, None, {"a.qde": "<x/>", "b.qde": "<x/>"}),
             "bad.qdpx: several project files (a.qde, b.qde)",
+        ),
+        (
+            lambda p: tampered(write_archive(p, *minimal()), encrypted=True),
+            "bad.qdpx: sources/1b1b1b1b-0000-4000-8000-000000000001.txt: encrypted"
+            " (password-protected), which we cannot read; export the project again without a"
+            " password",
+        ),
+        (
+            lambda p: tampered(write_archive(p, *minimal()), method=9),
+            "bad.qdpx: sources/1b1b1b1b-0000-4000-8000-000000000001.txt: compressed with"
+            " Deflate64, which Python cannot read; re-zip the project with standard deflate",
+        ),
+        (
+            lambda p: write_archive(
+                p, minimal()[0], {"sources/1b1b1b1b-0000-4000-8000-000000000001.txt": b"\xff"}
+            ),
+            "bad.qdpx: sources/1b1b1b1b-0000-4000-8000-000000000001.txt: not UTF-8 text",
         ),
     ],
 )

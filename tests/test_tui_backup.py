@@ -5,6 +5,8 @@ screen, skipped when nothing changed, and a failure shown as a warning, not a cr
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,27 @@ async def test_a_failed_backup_is_a_warning_and_the_project_stays_open(demo):
         (warning,) = warnings_of(notes)
         assert warning.startswith("The automatic backup failed: ")
         assert "demo-backups: the backup folder could not be made" in warning
+
+
+async def test_opening_a_project_removes_what_a_killed_backup_left(demo):
+    """A backup killed mid-copy (kill -9) leaves a hidden copy named with its process id;
+    the next opening removes it even when no new backup is needed."""
+    app = make_app(demo, coder="anna")
+    async with app.run_test(size=SIZE) as pilot:
+        await backed_up(pilot)
+    (first,) = autos(demo)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    left = backup_folder(demo) / f".demo.frisat.{int(gone.stdout)}-abcd1234.tmp"
+    shutil.copy(demo, left)
+    Path(f"{left}-journal").write_bytes(b"journal of the killed copy")
+
+    app = make_app(demo, coder="anna")
+    async with app.run_test(size=SIZE) as pilot:
+        await backed_up(pilot)
+    assert autos(demo) == [first], "nothing changed: no new backup"
+    assert sorted(p.name for p in backup_folder(demo).iterdir()) == [first.name]

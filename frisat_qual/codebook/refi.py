@@ -157,7 +157,11 @@ def export_qdc(codebook: Codebook) -> bytes:
 def _split_description(text: str) -> dict[str, object]:
     fields: dict[str, object] = {}
     free: list[str] = []
-    for block in re.split(r"\n\s*\n", text.strip()) if text.strip() else []:
+    # blocks are split at blank lines; the free text keeps the separators it had (a
+    # description written with Windows line endings keeps them)
+    parts = re.split(r"(\r?\n\s*\n)", text.strip()) if text.strip() else []
+    separators = ["", *parts[1::2]] if parts else []
+    for block, before in zip(parts[::2], separators, strict=True):
         for heading, key in _HEADINGS.items():
             if block.startswith(heading):
                 value = block[len(heading) :].strip()
@@ -173,13 +177,13 @@ def _split_description(text: str) -> dict[str, object]:
                     try:
                         fields[key] = json.loads(value)
                     except json.JSONDecodeError:
-                        free.append(block)
+                        free.append((before or "\n\n") + block if free else block)
                 else:
                     fields[key] = value
                 break
         else:
-            free.append(block)
-    fields["description"] = "\n\n".join(free)
+            free.append((before or "\n\n") + block if free else block)
+    fields["description"] = "".join(free)
     return fields
 
 

@@ -14,13 +14,18 @@ How our project maps onto REFI-QDA (and back):
 - current documents -> `TextSource`s with `sources/<guid>.txt` (UTF-8, no BOM, the text as
   stored); codings -> `PlainTextSelection`s (one per span, holding one `Coding` per code and
   coder). Positions are Unicode code points, half-open `[start, end)`, exactly our offsets.
-  A selection's `name` is its excerpt's first characters, so an importer can check offsets;
+  A selection's `name` is its excerpt's first characters (never cut between a letter and
+  its accent), so an importer can check offsets;
 - memos -> `Note`s (author and dates kept) linked by `NoteRef` from the project, the
   TextSource, the Code or the Coding. A `Case` has no NoteRef in the schema, so a memo on a
   case is linked by a `Link` from the Case to the Note.
 Not in REFI-QDA, so not exported: survey waves, ratings and respondents (the survey's open
 comments are ordinary documents and are exported), old document versions, the undo
 journal, pending suggestions, the audit allow-list.
+
+Texts in elements (memos, code descriptions, attribute values) keep their carriage returns as
+`&#13;`: XML parsers turn a raw CR into LF, and a memo written on Windows should come back
+as it was.
 
 GUIDs are uuid5 of project-scoped keys (document name and content hash, span, code, coder,
 memo id), so two exports of an unchanged project differ only in their timestamps.
@@ -41,6 +46,8 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 PROJECT_ENTRY = "project.qde"
 #: The folder of source files inside the archive.
 SOURCES_DIR = "sources"
+#: The Project's `origin` our export writes, followed by the version.
+OUR_ORIGIN = "frisat-qual"
 #: Characters of the excerpt written as a selection's name.
 EXCERPT_CHARS = 60
 
@@ -76,30 +83,79 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def xml_text(text: str) -> str:
+    """`text` for an element's content: `xml_safe`, with each carriage return marked so that
+    `serialise_cr` writes it as `&#13;`. A raw CR is turned into LF by every XML parser
+    (XML 1.0 section 2.11), so a memo written on Windows would lose its CRLF line endings."""
+    return xml_safe(text).replace("\r", _CR_MARK)
+
+
+def serialise_cr(xml: bytes) -> bytes:
+    """The serialised XML with the carriage returns marked by `xml_text` as `&#13;`."""
+    return xml.replace(_CR_MARK.encode("ascii"), b"&#13;")
+
+
+# NUL cannot occur in XML 1.0 text, and xml_safe has replaced any in the data, so it is free
+# to stand for a CR between building the tree and serialising it.
+_CR_MARK = "\x00"
+# Characters that belong to the character before them: a name cut in front of one would
+# separate an accent from its letter (NFD text) or split an emoji sequence.
+_JOINING = {"\u200d", "\u200c"}
+
+
+def _joins_previous(text: str, index: int) -> bool:
+    ch = text[index]
+    return (
+        unicodedata.category(ch) in ("Mn", "Mc", "Me")
+        or ch in _JOINING
+        or text[index - 1] in _JOINING
+        or 0x1F3FB <= ord(ch) <= 0x1F3FF  # skin tone modifiers
+    )
+
+
 def excerpt_name(excerpt: str) -> str:
-    """A selection's name: the excerpt on one line, cut to EXCERPT_CHARS with an ellipsis."""
+    """A selection's name: the excerpt on one line, cut to EXCERPT_CHARS with an ellipsis.
+
+    The cut never falls inside a letter with its combining accents, so the name stays a
+    prefix of the excerpt however either is normalised."""
     flat = " ".join(excerpt.split())
     if len(flat) <= EXCERPT_CHARS:
         return flat
-    return flat[:EXCERPT_CHARS].rstrip() + "…"
+    cut = EXCERPT_CHARS
+    while cut > 1 and _joins_previous(flat, cut):
+        cut -= 1
+    if cut == 1:  # a run of combining marks longer than a name: cut where it fits
+        cut = EXCERPT_CHARS
+    return flat[:cut].rstrip() + "…"
 
 
-def _comparable(text: str) -> str:
+def _comparable(text: str, form: str | None) -> str:
     # as written to XML (our names had unwritable characters replaced), on one line
-    return " ".join(unicodedata.normalize("NFC", xml_safe(text)).split()).casefold()
+    safe = xml_safe(text)
+    if form:
+        safe = unicodedata.normalize(form, safe)
+    return " ".join(safe.split()).casefold()
 
 
 def excerpt_matches(name: str, excerpt: str) -> bool:
     """Whether a selection's `name` is the start of its `excerpt` (or the excerpt the start
     of the name), ignoring line breaks, runs of spaces, case and a trailing ellipsis: the
-    check that offsets point at the text the other tool meant."""
-    wanted = _comparable(name)
-    for tail in ("…", "..."):
-        wanted = wanted.removesuffix(tail).rstrip()
-    found = _comparable(excerpt)
-    if not wanted or not found:
-        return False
-    return found.startswith(wanted) or wanted.startswith(found)
+    check that offsets point at the text the other tool meant.
+
+    The name is compared as written and, for tools that normalise one but not the other,
+    both in NFC. A name that is only an ellipsis (a coding of "...") is compared whole, as
+    is any name that matches with its ellipsis, so our own names always match."""
+    for form in (None, "NFC"):
+        whole, found = _comparable(name, form), _comparable(excerpt, form)
+        if not whole or not found:
+            continue
+        cut = whole
+        for tail in ("…", "..."):
+            cut = cut.removesuffix(tail).rstrip()
+        for wanted in {whole, cut} - {""}:
+            if found.startswith(wanted) or wanted.startswith(found):
+                return True
+    return False
 
 
 def _lines(title: str, items: list[str]) -> list[str]:

@@ -22,15 +22,18 @@ from frisat_qual.codebook.manage import project_codebook
 from frisat_qual.codebook.refi import add_code_tree, code_guid
 from frisat_qual.errors import FrisatError, NotFound
 from frisat_qual.exchange.qdpx import (
+    OUR_ORIGIN,
     PROJECT_ENTRY,
     PROJECT_NS,
     SOURCES_DIR,
     ExportReport,
     Progress,
     excerpt_name,
+    serialise_cr,
     stable_guid,
     user_guid,
     xml_safe,
+    xml_text,
 )
 from frisat_qual.models import Case, CodeSpec, Coding, Document, Memo
 from frisat_qual.store import Project
@@ -43,6 +46,7 @@ from frisat_qual.store.settings import get_setting
 from frisat_qual.store.stats import resolution_count
 from frisat_qual.store.suggestions import suggestion_counts
 from frisat_qual.store.survey import list_waves
+from frisat_qual.tempfiles import remove_with_sidecars, temp_beside
 
 _NS = f"{{{PROJECT_NS}}}"
 
@@ -120,7 +124,7 @@ def export_qdpx(
     plan = _gather(project, coders, exported_by, report)
     xml = _project_xml(plan)
     stamp = datetime.now(UTC).timetuple()[:6]
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp = temp_beside(out)
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(zipfile.ZipInfo(PROJECT_ENTRY, stamp), xml, zipfile.ZIP_DEFLATED)
@@ -133,7 +137,7 @@ def export_qdpx(
                     progress(done, total, doc.name)
         os.replace(tmp, out)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        remove_with_sidecars(tmp)
         raise
     return report
 
@@ -326,7 +330,7 @@ def _project_xml(plan: _Plan) -> bytes:
             k: v
             for k, v in {
                 "name": xml_safe(plan.title),
-                "origin": f"frisat-qual {__version__}",
+                "origin": f"{OUR_ORIGIN} {__version__}",
                 "creationDateTime": _xs_datetime(plan.created),
                 "modifyingUserGUID": user_guid(exporter) if exporter else "",
                 "modifiedDateTime": now,
@@ -352,7 +356,7 @@ def _project_xml(plan: _Plan) -> bytes:
         for el in codes.iter(_NS + "Code"):
             el.set("name", xml_safe(el.get("name", "")))
         for el in codes.iter(_NS + "Description"):
-            el.text = xml_safe(el.text or "")
+            el.text = xml_text(el.text or "")
     cases = plan.cases
     attribute_names = sorted({a for c in cases for a in c.attributes})
     variable_guid = {name: stable_guid("variable", name) for name in attribute_names}
@@ -375,7 +379,7 @@ def _project_xml(plan: _Plan) -> bytes:
             for name, value in sorted(case.attributes.items()):
                 value_el = _el(case_el, "VariableValue")
                 _el(value_el, "VariableRef", {"targetGUID": variable_guid[name]})
-                ET.SubElement(value_el, _NS + "TextValue").text = xml_safe(value)
+                ET.SubElement(value_el, _NS + "TextValue").text = xml_text(value)
             for doc in plan.documents:
                 if doc.case_id == case.id:
                     _el(case_el, "SourceRef", {"targetGUID": plan.doc_guid[doc.id]})
@@ -405,7 +409,8 @@ def _project_xml(plan: _Plan) -> bytes:
     _note_refs(root, plan, ("project", ""))
     ET.indent(root)
     ET.register_namespace("", PROJECT_NS)  # written as the default namespace, no prefix
-    body = ET.tostring(root, encoding="utf-8")
+    # element texts carry their carriage returns marked (see xml_text); write them as &#13;
+    body = serialise_cr(ET.tostring(root, encoding="utf-8"))
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
@@ -470,4 +475,4 @@ def _note(parent: ET.Element, plan: _Plan, memo: Memo) -> None:
             "modifiedDateTime": _xs_datetime(memo.updated),
         },
     )
-    ET.SubElement(note, _NS + "PlainTextContent").text = xml_safe(memo.text)
+    ET.SubElement(note, _NS + "PlainTextContent").text = xml_text(memo.text)

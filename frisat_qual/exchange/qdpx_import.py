@@ -9,9 +9,13 @@ Positions. REFI-QDA counts Unicode code points of the plain text, half-open, and
 what we read. But tools differ: NVivo 12 for Windows counts every line break as CRLF and
 counts UTF-16 units (an emoji is two); ATLAS.ti counts a CRLF as one character. The
 import therefore tries each way of counting on every selection and checks it: against the
-selection's `name` when tools write the excerpt there (ATLAS.ti, us), else by how many
-selections start and end on word boundaries. The way that fits is used and named in the
-report; a selection that still does not fit its text is listed, not stored.
+selection's `name` when tools write the excerpt there (ATLAS.ti, us), else, document by
+document, by how many of the selections a way of counting moves then start and end on word
+boundaries (only those tell the ways apart: a one-line answer reads the same in all). The
+way that fits is used and named in the report; where nothing settles it, positions are read
+as the standard says and the report names the documents to check, so shifted codings are
+never stored in silence. A selection that still does not fit its text is listed, not
+stored.
 
 Texts are stored as the source has them, with one exception that keeps the project's rule
 that every stored text has LF line endings: CRLF and CR become LF (a leading BOM is
@@ -21,17 +25,17 @@ is read like any Word transcript; positions cannot refer to that text, so only s
 whose excerpt (name) is found at their position are kept.
 
 The project is built in a temporary file next to the target and renamed into place when
-complete: any error leaves no project behind, and the error names the archive entry and
-the line of project.qde at fault.
+complete: any error leaves no project behind, and the error names the .qdpx file, the
+archive entry and the line of project.qde at fault.
 """
 
 from __future__ import annotations
 
 import codecs
-import math
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -48,6 +52,7 @@ from frisat_qual.corpus.turns import detect_turns
 from frisat_qual.errors import FrisatError, ImportError_
 from frisat_qual.exchange.codings_csv import on_word_boundaries
 from frisat_qual.exchange.qdpx import (
+    OUR_ORIGIN,
     PROJECT_ENTRY,
     PROJECT_NS,
     ImportReport,
@@ -62,6 +67,7 @@ from frisat_qual.store.documents import now_utc
 from frisat_qual.store.journal import Recorder
 from frisat_qual.store.project import Project
 from frisat_qual.store.settings import set_setting
+from frisat_qual.tempfiles import remove_with_sidecars, temp_beside
 
 _NS = f"{{{PROJECT_NS}}}"
 #: project.qde can be large (inline texts); refuse only the absurd.
@@ -78,6 +84,16 @@ _VALUE_TAGS = {
         "DateValue",
         "DateTimeValue",
     )
+}
+#: ZIP compression methods Python's zipfile cannot read, by number (APPNOTE 4.4.5); Windows
+#: Explorer writes Deflate64 for large files.
+_COMPRESSION_NAMES = {
+    6: "Implode",
+    9: "Deflate64",
+    10: "PKWARE DCL Implode",
+    12: "bzip2",
+    14: "LZMA",
+    98: "PPMd",
 }
 _OTHER_SOURCES = {
     _NS + "PictureSource": "picture",
@@ -274,6 +290,10 @@ class _Archive:
             raise FrisatError(f"{path.name}: not a .qdpx file (not a ZIP archive)") from None
         except OSError as exc:
             raise FrisatError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+        for info in self.zip.infolist():
+            # zipped on Windows by some tools: "sources\\<guid>.txt" means sources/<guid>.txt
+            # (reading goes by the entry's orig_filename, which stays as it is)
+            info.filename = info.filename.replace("\\", "/")
         self.files = [
             i
             for i in self.zip.infolist()
@@ -303,10 +323,25 @@ class _Archive:
                 f"{self.path.name}: {info.filename} is {info.file_size // (1024 * 1024)} MB,"
                 f" larger than the {limit // (1024 * 1024)} MB limit"
             )
+        where = f"{self.path.name}: {info.filename}"
+        encrypted = FrisatError(
+            f"{where}: encrypted (password-protected), which we cannot read; export the"
+            " project again without a password"
+        )
+        if info.flag_bits & 0x1:
+            raise encrypted
         try:
             return self.zip.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise FrisatError(f"{self.path.name}: {info.filename} is damaged ({exc})") from None
+        except NotImplementedError:
+            method = _COMPRESSION_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            raise FrisatError(
+                f"{where}: compressed with {method}, which Python cannot read; re-zip the"
+                " project with standard deflate"
+            ) from None
+        except RuntimeError:  # zipfile's "encrypted, password required for extraction"
+            raise encrypted from None
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
+            raise FrisatError(f"{where}: damaged ({exc})") from None
 
     def find(self, path: str) -> zipfile.ZipInfo | None:
         """The archive entry a source path names: `internal://x.txt` and a bare `x.txt` mean
@@ -387,7 +422,7 @@ class _Reader:
         self.project_name = ""
 
     def where(self, el: Any) -> str:
-        return f"{self.entry} line {el.sourceline}"
+        return f"{self.archive.path.name}: {self.entry} line {el.sourceline}"
 
     def fail(self, el: Any, message: str) -> FrisatError:
         return FrisatError(f"{self.where(el)}: {message}")
@@ -407,7 +442,8 @@ class _Reader:
             line = exc.lineno or (exc.position[0] if exc.position else 0)
             message = (exc.msg or str(exc)).split(", line ")[0]
             raise FrisatError(
-                f"{self.entry} line {line}: not well-formed XML ({message})"
+                f"{self.archive.path.name}: {self.entry} line {line}: not well-formed XML"
+                f" ({message})"
             ) from None
         if root.tag != _NS + "Project":
             raise self.fail(
@@ -538,7 +574,9 @@ class _Reader:
                 raise self.fail(
                     note, f"Note's text {note.get('plainTextPath')!r} is not in the archive"
                 )
-            text = _decode(self.archive.read(info, MAX_BYTES), info.filename)
+            text = _decode(
+                self.archive.read(info, MAX_BYTES), f"{self.archive.path.name}: {info.filename}"
+            )
         else:
             text = ""
         if (
@@ -683,7 +721,8 @@ class _Reader:
                 raise self.fail(el, f"TextSource {shown!r}: {path} is not in the archive")
             data = self.archive.read(info, MAX_BYTES)
             if kind == "txt":
-                return SourceText(_decode(data, info.filename)), True, "txt"
+                where = f"{self.archive.path.name}: {info.filename}"
+                return SourceText(_decode(data, where)), True, "txt"
             if not info.filename.lower().endswith(".docx"):
                 self.listing.add(
                     f"text source {shown!r}",
@@ -783,26 +822,7 @@ def _choose_countings(sources: list[_Source], report: ImportReport) -> bool:
             elif source.text.applies(overall):
                 source.counting = overall
     else:
-        fits: dict[Counting, int] = {}
-        total = 0
-        for source in trusted:
-            total += len(source.selections)
-            for counting in COUNTINGS:
-                for sel in source.selections:
-                    span = source.text.span(counting, sel.start, sel.end)
-                    if span and on_word_boundaries(source.text.text, *span):
-                        fits[counting] = fits.get(counting, 0) + 1
-        standard = fits.get(STANDARD, 0)
-        best = max(COUNTINGS, key=lambda c: (fits.get(c, 0), -COUNTINGS.index(c)))
-        if fits.get(best, 0) - standard >= max(2, math.ceil(total / 4)):
-            for source in trusted:
-                if source.text.applies(best):
-                    source.counting = best
-            report.notes.append(
-                f"positions read as {best.label}: so read, {fits[best]} of {total}"
-                f" selections start and end on word boundaries, against {standard} when read"
-                " as code points (the selections carry no excerpt to check them by)"
-            )
+        _choose_by_word_boundaries(trusted, report)
     converted = [s for s in trusted if s.counting != STANDARD]
     if converted and names_count:
         used = sorted({s.counting.label for s in converted})
@@ -812,6 +832,111 @@ def _choose_countings(sources: list[_Source], report: ImportReport) -> bool:
             " excerpts)"
         )
     return names_count
+
+
+@dataclass
+class _Evidence:
+    """How the selections whose stored span a counting changes fit word boundaries."""
+
+    changed: int = 0  # selections whose span differs from the span read as code points
+    fits: int = 0  # of those, how many start and end on word boundaries so read
+    standard: int = 0  # ... and how many when read as code points
+
+    def add(self, other: _Evidence) -> None:
+        self.changed += other.changed
+        self.fits += other.fits
+        self.standard += other.standard
+
+
+def _boundary_evidence(source: _Source) -> dict[Counting, _Evidence]:
+    """Per counting other than the standard, the evidence of the selections it moves.
+
+    Only those selections tell the countings apart: a selection before the first line
+    break, or a source without CRLFs and emoji, fits the same whichever way it is read, and
+    counting it would only dilute the vote."""
+    text = source.text.text
+    standard = [source.text.span(STANDARD, sel.start, sel.end) for sel in source.selections]
+    standard_fits = [bool(span) and on_word_boundaries(text, *span) for span in standard]
+    out: dict[Counting, _Evidence] = {}
+    for counting in COUNTINGS[1:]:
+        if not source.text.applies(counting):
+            continue
+        evidence = _Evidence()
+        for sel, as_standard, standard_fit in zip(
+            source.selections, standard, standard_fits, strict=True
+        ):
+            span = source.text.span(counting, sel.start, sel.end)
+            if span == as_standard:
+                continue
+            evidence.changed += 1
+            evidence.fits += bool(span) and on_word_boundaries(text, *span)
+            evidence.standard += standard_fit
+        if evidence.changed:
+            out[counting] = evidence
+    return out
+
+
+def _decide(evidence: dict[Counting, _Evidence]) -> Counting | None:
+    """The counting the word boundaries point to, or None when they do not settle it: the
+    best other counting must fit more of the selections it moves than the standard does,
+    and most of them; the standard wins when no other counting fits more and it fits some."""
+    if not evidence:
+        return STANDARD
+    best = max(
+        evidence, key=lambda c: (evidence[c].fits - evidence[c].standard, -COUNTINGS.index(c))
+    )
+    found = evidence[best]
+    if found.fits > found.standard:
+        return best if 2 * found.fits > found.changed else None
+    return STANDARD if any(e.standard for e in evidence.values()) else None
+
+
+def _choose_by_word_boundaries(sources: list[_Source], report: ImportReport) -> None:
+    """Decide each source's counting by word boundaries (the selections carry no excerpt):
+    per source where its own selections settle it, else the way that settles it for the
+    project as a whole (one tool made it), else the standard, named in the report as a
+    guess so that shifted codings are never stored in silence."""
+    by_source = {id(s): _boundary_evidence(s) for s in sources}
+    pooled: dict[Counting, _Evidence] = {}
+    for evidence in by_source.values():
+        for counting, found in evidence.items():
+            pooled.setdefault(counting, _Evidence()).add(found)
+    overall = _decide(pooled)
+    converted: dict[Counting, list[_Source]] = {}
+    undecided: list[_Source] = []
+    for source in sources:
+        evidence = by_source[id(source)]
+        counting = _decide(evidence)
+        if counting is None and overall is not None:
+            counting = overall if source.text.applies(overall) else STANDARD
+        if counting is None:
+            undecided.append(source)
+            counting = STANDARD
+        source.counting = counting
+        if counting != STANDARD:
+            converted.setdefault(counting, []).append(source)
+    for counting, group in converted.items():
+        found = _Evidence()
+        for source in group:
+            found.add(by_source[id(source)].get(counting, _Evidence()))
+        report.notes.append(
+            f"positions of {_documents(group)} read as {counting.label}: so read,"
+            f" {found.fits} of the {found.changed} selection(s) whose position that changes"
+            f" start and end on word boundaries, against {found.standard} when read as code"
+            " points (the selections carry no excerpt to check them by)"
+        )
+    if undecided:
+        report.notes.append(
+            f"check the codings of {_documents(undecided)}: their selections carry no excerpt"
+            " and word boundaries do not tell how their positions are counted (as code points,"
+            " or with line breaks as CRLF or in UTF-16 units as NVivo counts); they were read"
+            " as code points, the REFI-QDA standard, and may be shifted"
+        )
+
+
+def _documents(sources: list[_Source]) -> str:
+    names = ", ".join(repr(s.doc_name) for s in sources[:5])
+    return f"{len(sources)} document(s) ({names}{', ...' if len(sources) > 5 else ''})"
 
 
 def _check_selections(
@@ -898,10 +1023,7 @@ def import_qdpx(
     finally:
         archive.close()
     plan = _plan(reader, report)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    leftovers = (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"))
-    for leftover in leftovers:
-        leftover.unlink(missing_ok=True)
+    tmp = temp_beside(target)
     project = create_project(tmp)
     try:
         _store(project, reader, plan, report, progress)
@@ -912,11 +1034,9 @@ def import_qdpx(
         os.replace(tmp, target)
     except BaseException:
         project.close()
-        for leftover in leftovers:
-            leftover.unlink(missing_ok=True)
+        remove_with_sidecars(tmp)
         raise
-    for leftover in leftovers[1:]:
-        leftover.unlink(missing_ok=True)
+    remove_with_sidecars(tmp)  # SQLite's sidecars of the name it had
     return report
 
 
@@ -931,22 +1051,32 @@ class _Plan:
 def _plan(reader: _Reader, report: ImportReport) -> _Plan:
     """Everything decided before the project is written: names, cases, codes, positions."""
     listing = reader.listing
-    # document names: our names are file stems and unique
+    # document names: unique exactly as the store has them ('Leder' and 'leder' are two
+    # names). Our own export's names are our names and come back unchanged; other tools name
+    # sources after their files, and our names are file stems, so a file suffix is dropped
+    # and the report says so
+    ours = report.origin.startswith(f"{OUR_ORIGIN} ")
     used: set[str] = set()
-    renamed = []
+    renamed, stemmed = [], []
     for source in reader.sources:
         base = source.name or f"source {source.guid[:8]}"
-        for suffix in _NAME_SUFFIXES:
+        for suffix in () if ours else _NAME_SUFFIXES:
             if base.lower().endswith(suffix) and len(base) > len(suffix):
+                stemmed.append(f"{base!r} -> {base[: -len(suffix)]!r}")
                 base = base[: -len(suffix)]
                 break
         name, n = base, 2
-        while name.casefold() in used:
+        while name in used:
             name, n = f"{base} ({n})", n + 1
         if name != base:
             renamed.append(f"{base!r} -> {name!r}")
-        used.add(name.casefold())
+        used.add(name)
         source.doc_name = name
+    if stemmed:
+        report.notes.append(
+            f"file suffixes dropped from {len(stemmed)} source name(s) to make document names:"
+            f" {', '.join(stemmed[:5])}{', ...' if len(stemmed) > 5 else ''}"
+        )
     if renamed:
         report.notes.append(f"documents renamed to keep names unique: {', '.join(renamed)}")
     empty = [s for s in reader.sources if not s.text.text.strip()]

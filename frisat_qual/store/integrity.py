@@ -18,6 +18,7 @@ This module is the only place that speaks SQL for backups and checks; the use ca
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -105,6 +106,9 @@ def read_only(path: Path) -> Iterator[sqlite3.Connection]:
         raise ProjectError(f"{path}: SQLite cannot open the file ({exc})") from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # sorts and the checks' temporary tables stay in memory: project texts are
+        # sensitive and must not go to a shared temporary folder
+        conn.execute("PRAGMA temp_store = MEMORY")
         yield conn
     finally:
         conn.close()
@@ -487,16 +491,21 @@ class _Checker:
         report: CheckReport,
         *,
         text_hash: Callable[[str], str],
-        restore: str,
+        restore: Callable[[], str],
     ):
         self.path = path
         self.conn = conn
         self.report = report
         self.text_hash = text_hash
-        self.restore = restore
+        self._restore = restore
         self.tables = _table_names(conn)
         self.doc_lengths: dict[int, int] = {}
         self.doc_names: dict[int, str] = {}
+
+    @property
+    def restore(self) -> str:
+        """The sentence on how to restore a backup (made when a problem first needs it)."""
+        return self._restore()
 
     def add(self, severity: str, where: str, message: str, fix: str, raw: str = "") -> None:
         self.report.problems.append(Problem(severity, where, message, fix, raw))
@@ -674,10 +683,12 @@ class _Checker:
         return True
 
     def search_index(self) -> bool:
-        """Every segment is in the full-text index and the index holds nothing else.
+        """Every segment is in the full-text index, with its words, and nothing else is.
 
-        The FTS5 'integrity-check' command needs write access; the index's own per-row
-        table (segments_fts_docsize, one row per indexed segment) is compared instead.
+        The FTS5 'integrity-check' command needs write access. Instead, ids are compared
+        with the index's own per-row table (segments_fts_docsize, one row per indexed
+        segment), and words with a fresh index of the segments' texts built in this
+        connection's in-memory temp schema: the project file is only read.
         """
         if not self.has("segments", "segments_fts_docsize"):
             return True
@@ -693,13 +704,24 @@ class _Checker:
                 "SELECT id FROM segments_fts_docsize EXCEPT SELECT id FROM segments LIMIT 1000"
             )
         ]
-        if not missing and not stale:
+        skip = set(missing) | set(stale)
+        wrong = [i for i in self._indexed_words_differ() if i not in skip]
+        if not missing and not stale and not wrong:
             return True
         parts = []
         if missing:
             parts.append(f"{_plural(len(missing), 'segments')} cannot be found by search")
         if stale:
-            parts.append(f"the index holds {len(stale)} segment(s) that no longer exist")
+            n = len(stale)
+            parts.append(
+                f"the index holds {n} {'segment' if n == 1 else 'segments'} that no longer"
+                f" {'exists' if n == 1 else 'exist'}"
+            )
+        if wrong:
+            parts.append(
+                f"the index holds other words than the text for {_plural(len(wrong), 'segments')}"
+                f" (segment id {_examples(wrong)})"
+            )
         self.add(
             WARNING,
             "the search index",
@@ -710,9 +732,54 @@ class _Checker:
             " `sqlite3 PROJECT \"INSERT INTO segments_fts(segments_fts) VALUES('rebuild')\"`,"
             f" or: {self.restore}",
             f"segments without index entry: {_examples(missing)}; index entries without"
-            f" segment: {_examples(stale)}",
+            f" segment: {_examples(stale)}; index entries with other words than the segment:"
+            f" {_examples(wrong)}",
         )
         return False
+
+    def _indexed_words_differ(self) -> list[int]:
+        """Ids of segments whose words in the index differ from those of their text.
+
+        Both indexes are read word by word (fts5vocab 'instance': word, segment, place)
+        and compared in both directions; the fresh one uses the project's own tokenizer
+        settings, so the same text gives the same words.
+        """
+        if not self.has("segments_fts"):
+            return []
+        sql = self.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'segments_fts'"
+        ).fetchone()[0]
+        tokenize = _FTS_TOKENIZE.search(sql or "")
+        options = f", tokenize={tokenize.group(1)}" if tokenize else ""
+        try:  # in the temp schema, which `read_only` keeps in memory
+            self.conn.execute(f"CREATE VIRTUAL TABLE temp.check_fts USING fts5(text{options})")
+            self.conn.execute(
+                "INSERT INTO temp.check_fts (rowid, text) SELECT id, text FROM main.segments"
+            )
+            self.conn.execute(
+                "CREATE VIRTUAL TABLE temp.check_fts_words USING fts5vocab(temp, check_fts,"
+                " instance)"
+            )
+            self.conn.execute(
+                "CREATE VIRTUAL TABLE temp.check_index_words USING fts5vocab(main,"
+                " segments_fts, instance)"
+            )
+            ids = {
+                r[0]
+                for first, second in (
+                    ("check_index_words", "check_fts_words"),
+                    ("check_fts_words", "check_index_words"),
+                )
+                for r in self.conn.execute(
+                    f"SELECT DISTINCT doc FROM (SELECT term, doc, col, offset FROM temp.{first}"
+                    f" EXCEPT SELECT term, doc, col, offset FROM temp.{second}) LIMIT 1000"
+                )
+            }
+        finally:
+            for table in ("check_index_words", "check_fts_words", "check_fts"):
+                with suppress(sqlite3.Error):
+                    self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        return sorted(ids)
 
     # -- frisat-qual's own rules -----------------------------------------------------------
 
@@ -744,18 +811,27 @@ class _Checker:
                     self.restore,
                     f"documents.id {doc_id}: content_hash {digest} differs from the text's",
                 )
+        # the versions of a document share its name (UNIQUE (name, version); a new import
+        # of a name marks the older ones not current), and everything the researcher sees
+        # reads `is_current = 1` only
         for name, current, versions in self.conn.execute(
-            "SELECT name, sum(is_current), group_concat(version) FROM documents"
-            " GROUP BY name HAVING sum(is_current) > 1 ORDER BY name"
+            "SELECT name, sum(is_current = 1), group_concat(version) FROM"
+            " (SELECT name, is_current, version FROM documents ORDER BY name, version)"
+            " GROUP BY name HAVING sum(is_current = 1) != 1 ORDER BY name"
         ):
             ok = False
-            self.add(
-                ERROR,
-                f"document {name!r}",
-                f"{current} versions of the document are marked as the current one"
-                f" (versions {versions}); there must be one.",
-                self.restore,
-            )
+            if current:
+                message = (
+                    f"{current} versions of the document are marked as the current one"
+                    f" (versions {versions}); there must be one."
+                )
+            else:
+                message = (
+                    "No version of the document is marked as the current one (versions"
+                    f" {versions}): it and its codings are missing from the workspace and"
+                    " every report; there must be one."
+                )
+            self.add(ERROR, f"document {name!r}", message, self.restore)
         return ok
 
     def codings(self) -> bool:
@@ -837,8 +913,10 @@ class _Checker:
                 self.add(
                     ERROR,
                     "segments",
-                    f"{_plural(len(outside), 'segments')} lie outside the speaker turn they"
-                    f" belong to (segment id {_examples(outside)}).",
+                    f"{_plural(len(outside), 'segments')}"
+                    f" {'lies' if len(outside) == 1 else 'lie'} outside the speaker turn"
+                    f" {'it belongs' if len(outside) == 1 else 'they belong'} to"
+                    f" (segment id {_examples(outside)}).",
                     self.restore,
                 )
         return ok
@@ -952,6 +1030,7 @@ _INTEGRITY_KINDS = [
     ("rule", re.compile(r"CHECK constraint failed|NULL value in")),
 ]
 _INDEX_NAME = re.compile(r"index (\w+)")
+_FTS_TOKENIZE = re.compile(r"tokenize\s*=\s*('(?:[^']|'')*'|\"[^\"]*\"|\w+)", re.IGNORECASE)
 _RULE_TABLE = re.compile(r"(?:failed in|NULL value in) (\w+)")
 _PAGE = re.compile(r"[Pp]age (\d+)")
 
@@ -981,40 +1060,42 @@ def check_file(
     path: Path,
     *,
     text_hash: Callable[[str], str],
-    restore: str = _DEFAULT_RESTORE,
+    restore: str | Callable[[], str] = _DEFAULT_RESTORE,
     progress: Progress | None = None,
 ) -> CheckReport:
     """Check the project file at `path`, read-only; every problem found, in words.
 
     `text_hash` is the importer's hash of a document text (to compare with the stored
     content_hash); `restore` is the sentence that tells the researcher how to restore a
-    backup, used wherever that is the fix.
+    backup, used wherever that is the fix, or a function that makes it: it is called
+    once, and only when a problem needs it (finding a good backup means reading one).
     """
     path = Path(path)
     report = CheckReport(path)
-    fatal = _file_problem(path, restore)
+    advice = functools.cache(restore) if callable(restore) else lambda: restore
+    fatal = _file_problem(path, advice)
     if fatal is not None:
         report.problems.append(fatal)
         return report
     try:
         with read_only(path) as conn:
-            _run_checks(path, conn, report, text_hash=text_hash, restore=restore, progress=progress)
+            _run_checks(path, conn, report, text_hash=text_hash, restore=advice, progress=progress)
     except ProjectError as exc:
-        report.problems.append(Problem(ERROR, "the file", str(exc), restore))
+        report.problems.append(Problem(ERROR, "the file", str(exc), advice()))
     except sqlite3.DatabaseError as exc:
         report.problems.append(
             Problem(
                 ERROR,
                 "the file",
                 "The file is damaged so badly that SQLite cannot read its list of tables.",
-                f"Do not work on this file. {restore}",
+                f"Do not work on this file. {advice()}",
                 str(exc),
             )
         )
     return report
 
 
-def _file_problem(path: Path, restore: str) -> Problem | None:
+def _file_problem(path: Path, restore: Callable[[], str]) -> Problem | None:
     """A problem with the file as a whole, found without SQLite (None if it looks right)."""
     if not path.exists():
         return Problem(ERROR, str(path), "There is no such file.", "Check the name and folder.")
@@ -1027,7 +1108,7 @@ def _file_problem(path: Path, restore: str) -> Problem | None:
         return Problem(ERROR, "the file", f"The file cannot be read ({exc.strerror}).", "")
     if size == 0:
         return Problem(
-            ERROR, "the file", "The file is empty (0 bytes): it holds no project.", restore
+            ERROR, "the file", "The file is empty (0 bytes): it holds no project.", restore()
         )
     if not header.startswith(SQLITE_MAGIC):
         return Problem(
@@ -1035,12 +1116,12 @@ def _file_problem(path: Path, restore: str) -> Problem | None:
             "the file",
             "This is not a frisat-qual project: the file is not an SQLite database"
             " (or its first bytes are destroyed).",
-            f"Check that you named the right file. {restore}",
+            f"Check that you named the right file. {restore()}",
             f"first bytes: {header[:16]!r}",
         )
     if len(header) < 100:
         return Problem(
-            ERROR, "the file", "The file is cut short: it ends inside its header.", restore
+            ERROR, "the file", "The file is cut short: it ends inside its header.", restore()
         )
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
@@ -1052,7 +1133,7 @@ def _file_problem(path: Path, restore: str) -> Problem | None:
             "the file",
             f"The file is cut short: it has {size:,} bytes but should have"
             f" {pages * page_size:,} (e.g. an interrupted copy or a full disk).",
-            f"Do not work on this file. {restore}",
+            f"Do not work on this file. {restore()}",
             f"header: {pages} pages of {page_size} bytes; file size {size}",
         )
     return None
@@ -1064,7 +1145,7 @@ def _run_checks(
     report: CheckReport,
     *,
     text_hash: Callable[[str], str],
-    restore: str,
+    restore: Callable[[], str],
     progress: Progress | None,
 ) -> None:
     checker = _Checker(path, conn, report, text_hash=text_hash, restore=restore)
@@ -1092,11 +1173,17 @@ def _run_checks(
         ("memos", checker.memos),
         ("journal", checker.journal),
     ]
+    # these checks measure codings and segments against the texts `documents` reads: when
+    # it could not read them all, they would pass for want of texts, not on the evidence
+    needs_texts = {"codings", "turns and segments"}
     unreadable: list[str] = []
     first_error = ""
     for number, (name, step) in enumerate(steps):
         if progress is not None:
             progress(number, len(steps), name)
+        if name in needs_texts and "documents" in unreadable:
+            unreadable.append(name)
+            continue
         try:
             if step():
                 report.passed.append(name)
@@ -1109,7 +1196,7 @@ def _run_checks(
             ERROR,
             "the file",
             f"The file is damaged: SQLite could not read it for these checks: {checks}.",
-            f"Do not work on this file. {restore}",
+            f"Do not work on this file. {checker.restore}",
             first_error,
         )
     if progress is not None:
