@@ -1,7 +1,7 @@
 """The agreement screen driven with Pilot on the hand-made agreement project of
 test_agreement.py: the figures against the core, the disagreement walk with each kind of
 resolution checked in the store, the memo dialog, enter into the workspace, the units and
-the coder pair."""
+the coder pair, undo and redo, and the narrow layout of an 80x24 terminal."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import shutil
 import pytest
 from test_agreement import DISAGREEMENTS
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, OptionList, Select, TextArea
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, OptionList, Select, TextArea
 
-from frisat_qual.agreement import agreement
+from frisat_qual.agreement import agreement, disagreements
 from frisat_qual.store import open_project
 from frisat_qual.store.codings import apply_code, query_codings
 from frisat_qual.store.documents import document_text, get_document
@@ -20,9 +22,11 @@ from frisat_qual.store.memos import all_memos
 from frisat_qual.tui.app import make_app
 from frisat_qual.tui.screens.agreement import AgreementScreen
 from frisat_qual.tui.screens.dialogs import FormDialog
+from frisat_qual.tui.screens.help import HelpScreen
 from frisat_qual.tui.screens.workspace import WorkspaceScreen
 
 SIZE = (120, 40)
+NARROW_SIZE = (80, 24)
 F, D, K = "leder.forside", "spor.dokumentation", "tema.kant"
 
 
@@ -52,6 +56,18 @@ async def open_agreement(app, pilot) -> AgreementScreen:
 
 def cell(table: DataTable, row: int, column: int) -> str:
     return str(table.get_cell_at(Coordinate(row, column))).strip()
+
+
+def lines(widget: Widget) -> list[str]:
+    """The widget's lines as drawn, border and padding included, scrolled or not."""
+    return [s.text.strip() for s in widget.render_lines(Region(0, 0, *widget.outer_size))]
+
+
+def in_view(screen: AgreementScreen) -> list[str]:
+    """The detail's lines that its pane shows without scrolling."""
+    pane = screen.query_one("#disagreement-pane")
+    top, rows = pane.scroll_offset.y, pane.scrollable_content_region.height
+    return lines(screen.query_one("#disagreement-detail"))[top : top + rows]
 
 
 def decisions(path) -> list[tuple[str, str, str]]:
@@ -271,3 +287,113 @@ async def test_a_adopts_the_agreed_codings_in_the_background(path):
     assert entries[-1] == ("bob", "adopt what bob and ann agree on into consensus")
     assert [d for d in decisions(path) if d[2] != "keep-b"] == []  # bob is B in sorted order
     assert len(decisions(path)) == 4
+
+
+async def test_at_80x24_the_walk_shows_both_coders_and_the_decision_whole(path):
+    app = make_app(path, coder="ann")
+    async with app.run_test(size=NARROW_SIZE) as pilot:
+        screen = await open_agreement(app, pilot)
+        assert screen.has_class("-narrow")
+        title = lines(screen.query_one("#agreement-title"))
+        assert title[-1].startswith("unit: segment") and title[-1].endswith("½ coding")
+        # no label column and no horizontal scrolling; the table leaves the walk the rows
+        table = screen.query_one(DataTable)
+        assert [str(c.label) for c in table.columns.values()][1:3] == ["A only", "B only"]
+        assert len(table.columns) == 7 and table.max_scroll_x == 0
+        # the list above the detail, both as wide as the screen, the detail not cut short
+        options = screen.query_one(OptionList)
+        pane = screen.query_one("#disagreement-pane")
+        assert pane.region.y >= options.region.bottom and pane.region.width == 80
+        assert pane.scrollable_content_region.height >= 7
+        assert pane.region.bottom <= screen.query_one(Footer).region.y
+        shown = in_view(screen)
+        assert shown[0] == f"a1 2  {K}  Tillidens kant"
+        assert "A = ann: coded it here" in shown and "B = bob: did not code it here" in shown
+        assert shown.count("Vi mødes oftere.") == 2  # each coder's side, with its marks
+        # every key of the screen in the (compact) footer
+        keys = {k.action: k.region for k in screen.query("FooterKey")}
+        for action in ("undo", "next_variant", "choose_pair", "adopt", "next_unresolved"):
+            assert keys[action].right <= 80, action
+
+        await pilot.press("1")  # keep A
+        await pilot.pause()
+        title = lines(screen.query_one("#disagreements-title"))
+        assert title[1].startswith("Disagreements (all codes): 4, 1 resolved")
+        assert title[2] == f"a1 2 {K}: keep ann"  # the note on its own line, whole
+        shown = in_view(screen)
+        assert shown[0] == f"a1 3  {K}  Tillidens kant"  # the walk moved on
+        assert "A = ann: did not code it here" in shown and "B = bob: coded it here" in shown
+        assert shown.count("Lederne har mere frihed.") == 2
+
+    # the same screen at 120x40 keeps the wide layout
+    app = make_app(path, coder="ann")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_agreement(app, pilot)
+        assert screen.has_class("-wide") and not screen.has_class("-narrow")
+        assert len(screen.query_one(DataTable).columns) == 8
+        options = screen.query_one(OptionList)
+        pane = screen.query_one("#disagreement-pane")
+        assert pane.region.x >= options.region.right and pane.region.y == options.region.y
+
+
+async def test_undo_and_redo_a_decision_on_the_agreement_screen(path):
+    def resolved(path) -> dict[str, str]:
+        with open_project(path) as project:  # a fresh connection on the file
+            items = disagreements(project, ("ann", "bob"))
+            consensus = query_codings(project, coder="consensus")
+        decided = {d.id: d.resolution.decision for d in items if d.resolution}
+        return decided | {"consensus codings": str(len(consensus))}
+
+    app = make_app(path, coder="ann")
+    async with app.run_test(size=NARROW_SIZE) as pilot:
+        screen = await open_agreement(app, pilot)
+        options = screen.query_one(OptionList)
+        await pilot.press("1")  # keep A (ann) on a1:2:tema.kant; the walk moves on
+        await pilot.pause()
+        assert resolved(path) == {"a1:2:tema.kant": "keep-a", "consensus codings": "1"}
+        assert options.highlighted == 1
+
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert str(list(app._notifications)[-1].message) == (
+            "undid: resolve a1:2:tema.kant (keep-a)"
+        )
+        assert resolved(path) == {"consensus codings": "0"}
+        assert all(d.resolution is None for d in screen.items)
+        assert options.highlighted == 0  # back on the disagreement undone
+        prompt = str(options.get_option_at_index(0).prompt)
+        assert prompt.startswith("• a1") and "[keep A]" not in prompt
+        assert "4, 0 resolved" in str(screen.query_one("#disagreements-title").render())
+        assert options.has_focus
+
+        await pilot.press("U")  # redo (ctrl+y too)
+        await settle(app, pilot)
+        assert str(list(app._notifications)[-1].message) == (
+            "redid: resolve a1:2:tema.kant (keep-a)"
+        )
+        assert resolved(path) == {"a1:2:tema.kant": "keep-a", "consensus codings": "1"}
+        assert "[keep A]" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert resolved(path) == {"consensus codings": "0"}
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert resolved(path) == {"a1:2:tema.kant": "keep-a", "consensus codings": "1"}
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert str(list(app._notifications)[-1].message) == "nothing to redo"
+
+        await pilot.press("u")  # u still switches the units here
+        await pilot.pause()
+        assert screen.settings.variant == "coded_only"
+
+        await pilot.press("question_mark")  # the help lists the new keys
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        help_table = app.screen.query_one(DataTable)
+        rows = [
+            tuple(str(c) for c in help_table.get_row_at(i)) for i in range(help_table.row_count)
+        ]
+        assert ("Agreement", "ctrl+z", "Undo") in rows
+        assert ("Agreement", "ctrl+y / U", "Redo") in rows
+        assert ("Agreement", "u", "Units") in rows

@@ -8,14 +8,21 @@ below. The highlighted disagreement shows its segment once per coder, with that 
 codings of the code marked, so who has what is plain. 1 keeps A's coding, 2 B's, 3 both,
 4 or m opens a memo to discuss it; each decision is committed at once (one undoable
 action) and its row updated, and the walk moves on to the next unresolved one (n jumps
-there too). a adopts what the pair agrees on (`agreement.adopt_agreements`, all codes,
-A's codings copied) into the consensus coder in a thread worker, then recomputes. Enter
-on a disagreement opens its segment in the workspace; enter on a code's row lists only
+there too). ctrl+z and ctrl+y (or U) undo and redo the coder's last action through the
+journal, as in the workspace, then recompute and highlight the disagreement it decided. a
+adopts what the pair agrees on (`agreement.adopt_agreements`, all codes, A's codings
+copied) into the consensus coder in a thread worker, then recomputes. Enter on a
+disagreement opens its segment in the workspace; enter on a code's row lists only
 that code's disagreements (on the overall row, all again).
+
+Below NARROW columns (80x24 terminals) the screen says less so that all of it is seen:
+shorter titles, the table without the label column, the list above the detail, one line
+per disagreement, a compact footer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -41,20 +48,32 @@ from frisat_qual.agreement import (
     disagreements,
     resolve,
 )
+from frisat_qual.agreement.report import CodeFigures, Overall
 from frisat_qual.agreement.resolution import memo_note
 from frisat_qual.errors import FrisatError
+from frisat_qual.store.journal import Action, redo, undo
 from frisat_qual.store.project import Project
 from frisat_qual.tui.background import run_in_worker
 from frisat_qual.tui.screens.dialogs import FormDialog, FormField
 
 NO_PAIR = "Agreement needs two coders who coded the same documents."
-#: The unit rules in brief, under the title (the CLI and the package docstring say it all).
+#: Below this width the screen is laid out narrow (the `-narrow` class, app.tcss).
+NARROW = 100
+#: The unit rules in brief, under the title (the CLI and the package docstring say it all);
+#: the second of each pair for narrow screens.
 SHORT_RULES = {
-    "segments": "unit: segment · a code counts where a coding of it covers half the segment"
-    " or half the coding",
-    "characters": "unit: non-whitespace character · a code counts where a coding of it"
-    " covers the character",
+    "segments": (
+        "unit: segment · a code counts where a coding of it covers half the segment"
+        " or half the coding",
+        "unit: segment · a code counts where a coding covers ½ segment or ½ coding",
+    ),
+    "characters": (
+        "unit: non-whitespace character · a code counts where a coding of it covers the character",
+        "unit: non-whitespace character · a code counts where a coding covers it",
+    ),
 }
+#: The decision keys share one footer entry; the help screen lists each.
+DECIDE = Binding.Group("Decide", compact=True)
 
 
 @dataclass
@@ -93,6 +112,20 @@ def _number(value: float | None, digits: int) -> Text:
     return Text("–" if value is None else f"{value:.{digits}f}", justify="right")
 
 
+def _figures_row(name: object, figures: CodeFigures | Overall, label: str) -> tuple[object, ...]:
+    """A line of the agreement table: A only, B only, both, percent, kappa, alpha."""
+    return (
+        name,
+        _count(int(figures.counts.only[0])),
+        _count(int(figures.counts.only[1])),
+        _count(figures.counts.all_yes),
+        _number(figures.percent, 1),
+        _number(figures.kappa, 3),
+        _number(figures.alpha, 3),
+        label,
+    )
+
+
 def _count(value: int) -> Text:
     return Text(str(value), justify="right")
 
@@ -103,15 +136,20 @@ class AgreementScreen(Screen[AgreementTarget | None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back", show=True),
-        Binding("1", "resolve('keep-a')", "Keep A", show=True),
-        Binding("2", "resolve('keep-b')", "Keep B", show=True),
-        Binding("3", "resolve('keep-both')", "Keep both", show=True),
-        Binding("4,m", "discuss", "Discuss…", show=True),
+        Binding("1", "resolve('keep-a')", "Keep A", show=True, group=DECIDE),
+        Binding("2", "resolve('keep-b')", "Keep B", show=True, group=DECIDE),
+        Binding("3", "resolve('keep-both')", "Keep both", show=True, group=DECIDE),
+        Binding("4,m", "discuss", "Discuss…", show=True, group=DECIDE),
         Binding("n", "next_unresolved", "Next unresolved", show=True),
         Binding("a", "adopt", "Adopt agreed", show=True),
         Binding("p", "choose_pair", "Coders", show=True),
         Binding("u", "next_variant", "Units", show=True),
+        Binding("ctrl+z", "undo", "Undo", show=True),
+        Binding("ctrl+y,U", "redo", "Redo", show=False),
     ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
+    #: few rows: the table gets fewer, the walk more (app.tcss)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     class Computed(Message):
         """The report and disagreements of a pair were computed in the background."""
@@ -150,6 +188,13 @@ class AgreementScreen(Screen[AgreementTarget | None]):
         self.shown: list[int] = []  # indexes into items, in list order
         self.row_codes: list[str] = []  # the table's rows: a code, or "" (overall, mean)
         self._refocus = True  # give the list the focus back once computed
+        self._narrow: bool | None = None  # the layout the texts were last made for
+        self._note = ""  # what the last decision was, under the list's title
+        self._stepped: Action | None = None  # undone or redone: its disagreement to highlight
+
+    @property
+    def narrow(self) -> bool:
+        return self.size.width < NARROW
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -196,6 +241,21 @@ class AgreementScreen(Screen[AgreementTarget | None]):
                 yield Static("", id="disagreement-detail", markup=False)
         yield Footer()
 
+    def on_resize(self) -> None:
+        """Across NARROW the texts change with the layout (the classes change on their
+        own, HORIZONTAL_BREAKPOINTS)."""
+        if self.narrow == self._narrow:
+            return
+        self._narrow = self.narrow
+        footer = self.query_one(Footer)
+        footer.compact = self.narrow
+        footer.show_command_palette = not self.narrow  # ctrl+p still opens it
+        if self.view is not None:
+            note = self._note
+            self._fill_table()
+            self._fill_list()
+            self._update_list_title(note)
+
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
         if self.settings.pair is None:
@@ -227,6 +287,12 @@ class AgreementScreen(Screen[AgreementTarget | None]):
         self.query_one(DataTable).loading = False
         options = self.query_one(OptionList)
         options.loading = False
+        if self._stepped is not None:
+            label, self._stepped = self._stepped.label, None
+            # a decision's action is labelled "resolve <id> (<decision>)" (resolve())
+            decided = next((d for d in self.items if label.startswith(f"resolve {d.id} (")), None)
+            if decided is not None:
+                self.settings.current = decided.id
         self._fill_table()
         self._fill_list()
         if self._refocus:
@@ -253,68 +319,63 @@ class AgreementScreen(Screen[AgreementTarget | None]):
             return
         report = self.view.report
         a, b = report.coders
+        narrow = self.narrow
         variant = report.variant(self.settings.variant)
-        skipped = f" ({len(report.skipped)} coded by one only, skipped)" if report.skipped else ""
+        skipped = ""
+        if report.skipped:
+            by_one = "" if narrow else " coded by one only,"
+            skipped = f" ({len(report.skipped)}{by_one} skipped)"
         if self.settings.variant == "characters":
             units = f"{variant.units} characters"
         elif self.settings.variant == "coded_only":
-            units = f"{variant.units} coded segments ({variant.dropped} nobody coded left out)"
+            left_out = "uncoded" if narrow else "nobody coded"
+            units = f"{variant.units} coded segments ({variant.dropped} {left_out} left out)"
         else:
             units = f"{variant.units} segments"
+        compared = "" if narrow else " compared"
         title = Text(
-            f"A = {a}, B = {b} · {len(report.documents)} documents compared{skipped} · {units}\n"
+            f"A = {a}, B = {b} · {len(report.documents)} documents{compared}{skipped} · {units}\n"
         )
-        title.append(
-            SHORT_RULES["characters" if self.settings.variant == "characters" else "segments"],
-            style="dim",
-        )
+        rules = SHORT_RULES["characters" if self.settings.variant == "characters" else "segments"]
+        title.append(rules[narrow], style="dim")
         self.query_one("#agreement-title", Static).update(title)
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for label in ("code", f"{a} only", f"{b} only", "both", "%", "kappa", "alpha", "label"):
+        # narrow: the roles for the coders' names (the title says who is who), no labels
+        columns = ["code", f"{a} only", f"{b} only", "both", "%", "kappa", "alpha", "label"]
+        if narrow:
+            columns = ["code", "A only", "B only", *columns[3:7]]
+        for label in columns:
             table.add_column(label)
         # the overall lines first, so they are in view however many codes follow
         o = variant.overall
-        table.add_row(
-            Text("overall", style="bold"),
-            _count(int(o.counts.only[0])),
-            _count(int(o.counts.only[1])),
-            _count(o.counts.all_yes),
-            _number(o.percent, 1),
-            _number(o.kappa, 3),
-            _number(o.alpha, 3),
-            "pooled over codes",
-        )
-        table.add_row(
-            Text("mean", style="bold"),
-            "",
-            "",
-            "",
-            "",
-            _number(o.mean_kappa, 3),
-            "",
-            f"mean of {o.mean_kappa_codes} codes' kappas",
-        )
+        rows: list[tuple[object, ...]] = [
+            _figures_row(Text("overall", style="bold"), o, "pooled over codes"),
+            (
+                Text("mean", style="bold"),
+                "",
+                "",
+                "",
+                "",
+                _number(o.mean_kappa, 3),
+                "",
+                f"mean of {o.mean_kappa_codes} codes' kappas",
+            ),
+        ]
         self.row_codes = ["", ""]
         for f in variant.per_code:
-            table.add_row(
-                f.code,
-                _count(int(f.counts.only[0])),
-                _count(int(f.counts.only[1])),
-                _count(f.counts.all_yes),
-                _number(f.percent, 1),
-                _number(f.kappa, 3),
-                _number(f.alpha, 3),
-                f.label,
-            )
+            rows.append(_figures_row(f.code, f, f.label))
             self.row_codes.append(f.code)
+        for row in rows:
+            table.add_row(*row[: len(columns)])
         if self.settings.code in self.row_codes:
             table.move_cursor(row=self.row_codes.index(self.settings.code), animate=False)
 
     # -- the disagreements ----------------------------------------------------------------
 
     def _prompt(self, item: Disagreement) -> Text:
-        """Two lines: where, what and who (A or B) has it, the decision; the text."""
+        """Two lines: where, what and who (A or B) has it, the decision; the text (narrow:
+        one line, the list is above the detail and as wide as the screen)."""
         mark, style = ("✓", "green") if item.resolution else ("•", "yellow")
         role = "A" if item.has[0] == item.coders[0] else "B"
         line = Text.assemble(
@@ -328,10 +389,15 @@ class AgreementScreen(Screen[AgreementTarget | None]):
             decision = item.resolution.decision
             short = {"keep-a": "keep A", "keep-b": "keep B", "keep-both": "keep both"}
             line.append(f"  [{short.get(decision, decision)}]", style="bold")
-        width = max(self.size.width // 2 - 8, 20)  # the list has half the screen
+        if self.narrow:
+            width = max(self.size.width - 6 - line.cell_len, 10)
+            sep = "  "
+        else:
+            width = max(self.size.width // 2 - 8, 20)  # the list has half the screen
+            sep = "\n   "
         text = " ".join(item.text.split())
         text = text if len(text) <= width else text[: width - 1] + "…"
-        line.append(f"\n   {text}", style="dim")
+        line.append(f"{sep}{text}", style="dim")
         return line
 
     def _fill_list(self) -> None:
@@ -350,20 +416,26 @@ class AgreementScreen(Screen[AgreementTarget | None]):
             )
         if self.shown:
             options.highlighted = current
-        self._update_list_title()
+        self._update_list_title("")
         self._show_detail()
 
-    def _update_list_title(self, note: str = "") -> None:
+    def _update_list_title(self, note: str | None = None) -> None:
+        """The list's counts and keys, and on a line of its own the note on the last
+        decision (None: the one there, "": none)."""
+        if note is not None:
+            self._note = note
         shown = [self.items[i] for i in self.shown]
         resolved = sum(1 for d in shown if d.resolution)
         which = f"code {self.settings.code}" if self.settings.code else "all codes"
-        text = (
-            f"Disagreements ({which}): {len(shown)}, {resolved} resolved"
-            "  ·  1 keep A  2 keep B  3 keep both  4 discuss  ·  enter: open in the workspace"
+        keys = (
+            " · 1 A  2 B  3 both  4 discuss"
+            if self.narrow
+            else " · 1 keep A  2 keep B  3 keep both  4 discuss · enter: open in the workspace"
         )
-        self.query_one("#disagreements-title", Static).update(
-            f"{text}  ·  {note}" if note else text
-        )
+        text = Text(f"Disagreements ({which}): {len(shown)}, {resolved} resolved{keys}")
+        if self._note:
+            text.append(f"\n{self._note}", style="not bold")
+        self.query_one("#disagreements-title", Static).update(text)
 
     def current_item(self) -> Disagreement | None:
         options = self.query_one(OptionList)
@@ -384,12 +456,21 @@ class AgreementScreen(Screen[AgreementTarget | None]):
         if item is None:
             detail.update("No disagreement to show." if self.view is not None else "")
             return
-        out = Text.assemble(
-            (f"{item.document}", "bold"),
-            f"  segment {item.segment}  ({item.start}–{item.end})\n",
-            (item.code, "bold italic"),
-            f"  {item.label}\n\n",
-        )
+        narrow = self.narrow  # no empty lines, so that both coders' sides are in view
+        if narrow:
+            out = Text.assemble(
+                (f"{item.document}", "bold"),
+                f" {item.segment}  ",
+                (item.code, "bold italic"),
+                f"  {item.label}\n",
+            )
+        else:
+            out = Text.assemble(
+                (f"{item.document}", "bold"),
+                f"  segment {item.segment}  ({item.start}–{item.end})\n",
+                (item.code, "bold italic"),
+                f"  {item.label}\n\n",
+            )
         for role, coder in zip("AB", item.coders, strict=True):
             marks = [m for m in item.codings if m.coder == coder]
             counted = [m for m in marks if m.counts]
@@ -399,7 +480,7 @@ class AgreementScreen(Screen[AgreementTarget | None]):
                 note = "counts" if m.counts else "does not count (too little overlap)"
                 out.append(f"  coding {m.id}, {m.start}–{m.end}: {note}\n", style="dim")
             out.append_text(self._marked(item, coder))
-            out.append("\n\n")
+            out.append("\n" if narrow else "\n\n")
         if item.resolution is not None:
             r = item.resolution
             out.append(f"Decision: {r.describe()}", style="bold")
@@ -445,6 +526,30 @@ class AgreementScreen(Screen[AgreementTarget | None]):
         )
         self._next_unresolved(position, stay=True)
         self._show_detail()
+
+    def action_undo(self) -> None:
+        self._step(undo, "undid", "nothing to undo")
+
+    def action_redo(self) -> None:
+        self._step(redo, "redid", "nothing to redo")
+
+    def _step(self, step: Callable[[Project, str], Action | None], done: str, nothing: str) -> None:
+        """Undo or redo the coder's last action (the workspace's journal), then recompute:
+        it may be a decision, an adoption or any coding, which all move what is shown."""
+        if self.adopting:  # the adoption writes on its own connection meanwhile
+            self.notify("wait until the adoption is done", severity="warning", timeout=2)
+            return
+        try:
+            action = step(self.app.project, self.app.coder)
+        except FrisatError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if action is None:
+            self.notify(nothing, timeout=2)
+            return
+        self.notify(f"{done}: {action.label}", timeout=3, markup=False)
+        self._stepped = action
+        self.compute()
 
     def action_adopt(self) -> None:
         """Adopt the pair's agreements into the consensus coder, in the background."""
