@@ -10,7 +10,7 @@ import contextlib
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -606,8 +606,12 @@ def uncode(project: str, coding_id: int, coder: str | None) -> None:
 @click.option("--document")
 @click.option("--attr", "attrs", multiple=True, help="Case attribute NAME=VALUE (repeatable).")
 @click.option(
-    "--csv", "as_csv", is_flag=True, help="CSV: document,start,end,code,coder,origin,text"
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="CSV: document,start,end,code,coder,origin,text (import-codings reads it back).",
 )
+@click.option("--ids", is_flag=True, help="With --csv, an id column first (the ID uncode takes).")
 @_core_errors
 def codings(
     project: str,
@@ -617,14 +621,19 @@ def codings(
     document: str | None,
     attrs: tuple[str, ...],
     as_csv: bool,
+    ids: bool,
 ) -> None:
-    """List codings, filtered by code, coder, document and case attributes."""
-    from frisat_qual.exchange.codings_csv import codings_to_csv
+    """List codings, filtered by code, coder, document and case attributes: one a line,
+    its id first (the ID `uncode` takes), then document, span, code, coder, origin and
+    the start of the text."""
+    from frisat_qual.reports.tables import check_filters
+    from frisat_qual.reports.writers import coding_list, render
     from frisat_qual.store.codings import query_codings
     from frisat_qual.store.documents import get_document
 
     attributes = _attributes(attrs)
     with _open(project) as proj:
+        check_filters(proj, coders=coders, attributes=attributes)
         doc_id = get_document(proj, document).id if document else None
         found = query_codings(
             proj,
@@ -634,19 +643,15 @@ def codings(
             attributes=attributes,
             include_children=children,
         )
-        output = codings_to_csv(proj, found)
+        table = coding_list(proj, found, ids=ids or not as_csv)
     if as_csv:
-        click.echo(output, nl=False)
+        click.echo(render(table, "csv"), nl=False)
         return
-    import csv as csv_module
-    import io
-
-    rows = list(csv_module.reader(io.StringIO(output)))[1:]
-    for doc, start, end, code_id, who, origin, text in rows:
+    for coding_id, doc, start, end, code_id, who, origin, text in table.rows:
         snippet = " ".join(text.split())
         snippet = snippet if len(snippet) <= 70 else snippet[:67] + "..."
-        click.echo(f"{doc}\t{start}:{end}\t{code_id}\t{who}\t{origin}\t{snippet}")
-    click.echo(f"{len(rows)} coding(s)", err=True)
+        click.echo(f"{coding_id}\t{doc}\t{start}:{end}\t{code_id}\t{who}\t{origin}\t{snippet}")
+    click.echo(f"{len(table.rows)} coding(s)", err=True)
 
 
 @cli.command("import-codings")
@@ -679,9 +684,16 @@ def _journal_command(name: str, past: str, doc: str) -> None:
 
 
 _journal_command(
-    "undo", "undid", "Undo your last action in PROJECT (coding, memo or codebook change)."
+    "undo",
+    "undid",
+    "Undo your last action in PROJECT: a coding, memo, codebook change, suggestion decision,"
+    " decision on a disagreement (`resolve`) or adoption (`consensus`). Yours means made"
+    " under --coder (default: your saved name), the name you gave the action, not the"
+    " consensus coder it wrote to.",
 )
-_journal_command("redo", "redid", "Redo the action you undid last.")
+_journal_command(
+    "redo", "redid", "Redo the action you (--coder, as for undo) undid last in PROJECT."
+)
 
 
 # -- suggestions and evaluation ---------------------------------------------------------------
@@ -941,6 +953,12 @@ def evaluate(
 # -- reports -----------------------------------------------------------------------------------
 
 
+def _pooled_note(note: str) -> None:
+    """Tell the researcher on stderr (stdout stays data) that coders were counted together."""
+    if note:
+        click.echo(f"{note} (choose with --coder)", err=True)
+
+
 @cli.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.argument(
@@ -975,7 +993,8 @@ def report(
     output: str | None,
 ) -> None:
     """Theme frequencies, cross-tabs, co-occurrence, the staircase and quotes; `all` gives
-    every report at once, e.g. `report PROJECT all --format html -o report.html`."""
+    every report at once, e.g. `report PROJECT all --format html -o report.html`. Without
+    --coder every coder's codings count together (a note on stderr names them)."""
     from frisat_qual.reports.writers import (
         DEFAULT_BY,
         build_all,
@@ -1002,6 +1021,7 @@ def report(
             tables = [
                 build_report(proj, kind, by=by, code=code_id, coders=coders, attributes=attributes)
             ]
+    _pooled_note(next((t.note for t in tables if t.note), ""))
     if fmt == "table" and not output:
         from rich.console import Console
         from rich.table import Table
@@ -1397,6 +1417,7 @@ def link(
     """The joint display: per spor and group, the survey beside the coded interviews and
     comments, with typical quotes and whether both strands agree."""
     from frisat_qual.reports.joint import joint_display_table, joint_title, render_joint_display
+    from frisat_qual.reports.tables import pooled_coders, pooled_note
     from frisat_qual.survey.link import joint_display, survey_respondents
 
     with _open(project) as proj:
@@ -1409,9 +1430,11 @@ def link(
             kant_critical=kant_critical,
             kant_quiet=kant_quiet,
         )
+        note = pooled_note(pooled_coders(proj, coders))
+    _pooled_note(note)
     title = joint_title(by, respondents[0].wave)
     if fmt != "table":
-        text = render_joint_display(rows, fmt, title=title)
+        text = render_joint_display(rows, fmt, title=title, note=note)
         if output:
             Path(output).write_text(text, encoding="utf-8")
             click.echo(f"Wrote {output}")
@@ -1458,10 +1481,13 @@ def cases(
 ) -> None:
     """Choose survey respondents to follow up, each with the reason in figures and what to
     read next: their comments and the interviews of their kommune and omraade."""
+    from frisat_qual.reports.tables import check_filters, pooled_coders, pooled_note
     from frisat_qual.survey.analysis import select_cases
     from frisat_qual.survey.link import LINK_ATTRIBUTES, linked_documents, survey_respondents
 
     with _open(project) as proj:
+        check_filters(proj, coders=coders)
+        _pooled_note(pooled_note(pooled_coders(proj, coders)))
         respondents = survey_respondents(proj, wave)
         picks = select_cases(respondents, spor, strategy, by=by, n=n)
         by_id = {r.id: r for r in respondents}
@@ -1594,16 +1620,21 @@ def _agreement_tables(report: Any, shown: str) -> None:
     variant = report.variant(shown)
     coders = report.coders
     two = len(coders) == 2
-    headers = ["code", "label", *(f"{c} only" for c in coders), "both" if two else "all"]
+    # with three or more coders a unit can be coded by some, neither one nor all
+    headers = ["code", "label", *(f"{c} only" for c in coders)]
+    headers += ["both"] if two else ["some", "all"]
     headers += ["percent", "kappa", "alpha"]
+
+    def counts(c: Any) -> list[int]:
+        return [*(int(n) for n in c.only), *([] if two else [c.some]), c.all_yes]
+
     rows: list[list[Any]] = []
     for f in variant.per_code:
         rows.append(
             [
                 f.code,
                 f.label,
-                *(int(n) for n in f.counts.only),
-                f.counts.all_yes,
+                *counts(f.counts),
                 _pct(f.percent),
                 _fmt(f.kappa, 3),
                 _fmt(f.alpha, 3),
@@ -1614,8 +1645,7 @@ def _agreement_tables(report: Any, shown: str) -> None:
         [
             "overall",
             "pooled: every (unit, code) one item",
-            *(int(n) for n in overall.counts.only),
-            overall.counts.all_yes,
+            *counts(overall.counts),
             _pct(overall.percent),
             _fmt(overall.kappa, 3),
             _fmt(overall.alpha, 3),
@@ -1639,6 +1669,11 @@ def _agreement_tables(report: Any, shown: str) -> None:
         pair_rows.append(["overall (pooled)", *(_fmt(p["kappa"], 3) for p in overall.pairs)])
         pair_rows.append(["mean per code", *(_fmt(p["mean_kappa"], 3) for p in overall.pairs)])
         _print_table("Cohen's kappa per pair of coders", ["code", *pairs], pair_rows)
+        click.echo(
+            f"with {len(coders)} coders: 'some' counts units coded by more than one coder but"
+            " not by all; percent is the mean over the pairs of coders of their percent"
+            " agreement; kappa is given per pair"
+        )
 
 
 @cli.command(context_settings=_EXTRA_CODERS)
@@ -1791,6 +1826,7 @@ def resolve(
     """Resolve disagreement ID (from `disagreements`): keep-a or keep-b keeps that coder's
     codings, keep-both the union, discuss records a memo; the agreed codings go to the
     consensus coder, the coders' own codings stay as they are. Undo with `undo`."""
+    from frisat_qual.agreement import consensus_shared_with
     from frisat_qual.agreement import resolve as decide
 
     with _open(project) as proj:
@@ -1803,9 +1839,38 @@ def resolve(
             memo=memo,
             consensus=consensus,
         )
+        shared = consensus_shared_with(proj, item.resolution.consensus, item.coders)
     res = item.resolution
-    held = ", ".join(str(i) for i in res.codings) if res.codings else "no coding"
-    click.echo(f"{item.id}: {res.describe()} ({res.consensus} holds {held} here)")
+    click.echo(f"{item.id}: {res.describe()} ({_consensus_held(res, item.code)})")
+    if res.other:
+        ids = ", ".join(str(i) for i in res.other)
+        click.echo(
+            f"note: {res.consensus} also has coding {ids} of {item.code} here, which no"
+            f" decision made (coded by hand or imported); it stays: remove it with"
+            f" `frisat-qual uncode {project} ID` if the decision stands",
+            err=True,
+        )
+    _shared_consensus_note(res.consensus, shared)
+
+
+def _consensus_held(res: Any, code: str) -> str:
+    """What a decision left the consensus coder holding, in words."""
+    held = [i for i in res.codings if i not in res.gone]
+    if not held:
+        return f"{res.consensus} has no coding of {code} from this decision"
+    ids = ", ".join(str(i) for i in held)
+    return f"{res.consensus} codes it here: coding {ids}"
+
+
+def _shared_consensus_note(consensus: str, shared: Sequence[tuple[str, str]]) -> None:
+    if shared:
+        pairs = "; ".join(f"{a} × {b}" for a, b in shared)
+        click.echo(
+            f"note: consensus coder {consensus!r} also holds decisions of {pairs}; where two"
+            f" pairs decide one segment it has the code if either decision keeps it"
+            " (give each pair its own with --consensus NAME to keep them apart)",
+            err=True,
+        )
 
 
 @cli.command(context_settings=_EXTRA_CODERS)
@@ -1860,6 +1925,7 @@ def consensus(
     )
     click.echo(f"settled before: {report.settled}")
     click.echo(f"disagreements unresolved: {report.unresolved}")
+    _shared_consensus_note(report.consensus, report.shared_with)
 
 
 # -- merge -----------------------------------------------------------------------------------

@@ -803,10 +803,11 @@ def test_adopting_bad_requests_changes_nothing(project, monkeypatch):
         adopt_agreements(project, ["ann", "bob", "consensus"], resolved_by="eve")
     with pytest.raises(
         FrisatError,
-        match=r"^a2:4:tema.kant: ann and bob's agreement there is settled for consensus coder"
-        r" 'consensus', not 'panel'; adopt into 'consensus'$",
+        match=r"^ann and bob's decisions go to consensus coder 'consensus', not 'panel';"
+        r" decide into 'consensus' \(--consensus consensus\), so that one consensus coder"
+        r" holds the pair's whole consensus$",
     ):
-        adopt_agreements(project, resolved_by="eve", consensus="panel")  # after a1 was written
+        adopt_agreements(project, resolved_by="eve", consensus="panel")
     assert table_rows(project) == before
 
     calls = []

@@ -293,6 +293,10 @@ def test_restore_over_a_changed_project_brings_the_old_codings_back(demo):
     assert coding_keys(kept) == changed, "the replaced project was kept"
     assert [b.kind for b in list_backups(demo)].count(PRE_RESTORE) == 1
     assert beside(demo) == ["demo.frisat"]
+    # a healthy replaced project is one whole file: no log files kept beside it
+    assert sorted(
+        p.name for p in backup_folder(demo).iterdir() if p.name.startswith(kept.name)
+    ) == [kept.name]
     with open_project(demo) as project:  # a normal project again
         assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         apply_code(project, *sorted(old_codings)[0][:3], "tema.kant", "after-restore")

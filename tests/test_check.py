@@ -33,6 +33,7 @@ ALL_CHECKS = [
     "codebook",
     "survey ratings",
     "memos",
+    "decisions",
     "journal",
 ]
 

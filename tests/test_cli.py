@@ -152,3 +152,10 @@ def test_console_script_entry_point_runs(tmp_path):
 def test_opening_a_missing_project_is_a_clean_error(tmp_path):
     result = CliRunner().invoke(cli, [str(tmp_path / "nope.frisat")])
     assert result.exit_code == 1 and "no such project file" in result.output
+
+
+def test_gold_for_an_unknown_coder_names_the_coders(demo_project_path, tmp_path):
+    gold = tmp_path / "g.csv"
+    result = run("gold", str(demo_project_path), "--coder", "consensu", "-o", str(gold))
+    assert result.exit_code == 1 and not gold.exists()
+    assert result.output == "Error: demo.frisat: no coder named 'consensu' (coders: reference)\n"

@@ -114,6 +114,16 @@ def test_three_coders_get_a_pairwise_kappa_table(path):
     assert result.exit_code == 0, result.output
     assert "Cohen's kappa per pair of coders" in result.stdout
     assert "ann × bob" in result.stdout and "bob × cai" in result.stdout
+    header = next(line for line in result.stdout.splitlines() if "┃ code" in line)
+    assert [h.strip() for h in header.strip("┃ ").split("┃")][2:7] == [
+        "ann only",
+        "bob only",
+        "cai only",
+        "some",
+        "all",
+    ]
+    assert "'some' counts units coded by more than one coder but not by all" in result.stdout
+    assert "percent is the mean over the pairs of coders" in result.stdout
     data = json.loads(run("agreement", path, "--coders", "ann", "bob", "cai", "--json").stdout)
     assert data["per_code"][F]["kappa"] is None
     assert data["per_code"][F]["pairs"][0] == {
@@ -135,11 +145,13 @@ def test_disagreements_then_resolve_then_undo(path):
         "resolve", path, "a1:3:tema.kant", "keep-b", "--coders", "ann", "bob", "--coder", "eve"
     )
     assert done.exit_code == 0, done.output
-    assert done.stdout.startswith("a1:3:tema.kant: keep bob (consensus holds ")
+    assert done.stdout.startswith("a1:3:tema.kant: keep bob (consensus codes it here: coding ")
     talk = run(
         "resolve", path, "a2:2:leder.forside", "discuss", "--memo", "forside?", "--coder", "eve"
     )
-    assert talk.stdout.strip() == "a2:2:leder.forside: discuss (consensus holds no coding here)"
+    assert talk.stdout.strip() == (
+        "a2:2:leder.forside: discuss (consensus has no coding of leder.forside from this decision)"
+    )
 
     data = json.loads(run("disagreements", path, "--json").stdout)
     by_id = {d["id"]: d for d in data}
@@ -275,8 +287,91 @@ def test_consensus_errors_are_one_line(path):
     other = run("consensus", path, "--consensus", "panel", "--coder", "eve")
     assert other.exit_code == 1
     assert other.output.strip() == (
-        "Error: a1:2:leder.forside: ann and bob's agreement there is settled for consensus"
-        " coder 'consensus', not 'panel'; adopt into 'consensus'"
+        "Error: ann and bob's decisions go to consensus coder 'consensus', not 'panel'; decide"
+        " into 'consensus' (--consensus consensus), so that one consensus coder holds the"
+        " pair's whole consensus"
     )
     with open_project(path) as project:
         assert query_codings(project, coder="panel") == []
+
+
+# -- the consensus coder: hand-made codings, typos, pairs sharing it, removed codings ----
+
+
+def _code_by_hand(path, document, phrase, code, coder):
+    with open_project(path) as project:
+        doc = get_document(project, document)
+        start = document_text(project, doc.id).index(phrase)
+        return apply_code(project, doc.id, start, start + len(phrase), code, coder).id
+
+
+def test_resolve_names_a_consensus_coding_no_decision_made(path):
+    """bob alone coded K on a1/3; the consensus coder coded it there by hand too. keep ann
+    (no K) cannot be read as "the consensus has no K here": the hand-made coding stays,
+    and the command says so."""
+    by_hand = _code_by_hand(path, "a1", "mere frihed", K, "consensus")
+    done = run("resolve", path, "a1:3:tema.kant", "keep-a", "--coders", "ann", "bob")
+    assert done.exit_code == 0, done.output
+    assert done.stdout == (
+        "a1:3:tema.kant: keep ann (consensus has no coding of tema.kant from this decision)\n"
+    )
+    assert done.stderr == (
+        f"note: consensus also has coding {by_hand} of tema.kant here, which no decision made"
+        f" (coded by hand or imported); it stays: remove it with `frisat-qual uncode {path}"
+        " ID` if the decision stands\n"
+    )
+    with open_project(path) as project:
+        assert by_hand in [c.id for c in query_codings(project, coder="consensus")]
+
+
+def test_resolve_refuses_a_second_consensus_coder_for_a_pair(path):
+    assert run("resolve", path, "a1:3:tema.kant", "keep-b").exit_code == 0
+    typo = run("resolve", path, "a1:2:tema.kant", "keep-a", "--consensus", "consenus")
+    assert typo.exit_code == 1
+    assert typo.output == (
+        "Error: ann and bob's decisions go to consensus coder 'consensus', not 'consenus';"
+        " decide into 'consensus' (--consensus consensus), so that one consensus coder holds"
+        " the pair's whole consensus\n"
+    )
+    with open_project(path) as project:
+        assert query_codings(project, coder="consenus") == []
+
+
+def test_a_consensus_coder_shared_by_two_pairs_is_noted(path):
+    for phrase, code in [("Vi mødes oftere.", F), ("Vi skriver færre rapporter.", D)]:
+        _code_by_hand(path, "a1", phrase, code, "cid")
+    first = run("resolve", path, "a1:2:tema.kant", "keep-a", "--coders", "ann", "cid")
+    assert first.exit_code == 0 and first.stderr == ""
+    second = run("resolve", path, "a1:2:tema.kant", "keep-a", "--coders", "ann", "bob")
+    assert second.exit_code == 0
+    assert second.stderr.startswith(
+        "note: consensus coder 'consensus' also holds decisions of ann × cid; where two pairs"
+        " decide one segment it has the code if either decision keeps it"
+    )
+    adopted = run("consensus", path, "--coders", "ann", "bob")
+    assert "also holds decisions of ann × cid" in adopted.stderr
+
+
+def test_check_warns_of_a_decision_whose_consensus_coding_was_removed(path):
+    done = run("resolve", path, "a1:3:tema.kant", "keep-b")
+    (kept,) = [int(i) for i in done.stdout.split("coding ")[-1].rstrip(")\n").split(", ")]
+    assert "No problems found" in run("check", path).stdout
+    assert run("uncode", path, str(kept)).exit_code == 0
+    checked = run("check", path)
+    assert checked.exit_code == 0, checked.output  # a warning: the codings are intact
+    assert (
+        "1 decision on a disagreement keeps consensus codings that were removed since"
+        " (document 'a1' tema.kant)" in checked.output
+    )
+    assert "Resolve those disagreements again" in checked.output
+    run("resolve", path, "a1:3:tema.kant", "keep-b")  # resolving again mends it
+    assert "No problems found" in run("check", path).stdout
+
+
+def test_agreement_on_a_one_coder_project_says_what_to_do(demo_project_path):
+    result = run("agreement", str(demo_project_path))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: only reference has coded in this project: agreement compares two or more"
+        " coders (merge another coder's copy in with `frisat-qual merge`)\n"
+    )

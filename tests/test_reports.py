@@ -26,16 +26,20 @@ import sys
 import pytest
 from handmade import TEXTS
 
-from frisat_qual.errors import FrisatError
+from frisat_qual.errors import FrisatError, NotFound
 from frisat_qual.reports.tables import (
     attribution,
+    check_filters,
     cooccurrence,
     crosstab,
     frequencies,
+    pooled_coders,
     presence_matrix,
     quotes,
+    report_scope,
     staircase,
 )
+from frisat_qual.reports.writers import build_all, build_report, render
 from frisat_qual.store.documents import get_document
 
 TOTAL_WORDS = 10 + 16 + 8
@@ -218,3 +222,46 @@ def test_cases_without_the_attribute_are_counted_under_ingen(proj):
         "Udvalgsformand": 0,
         "(ingen)": 1,
     }
+
+
+def test_unknown_coders_and_case_attributes_are_errors_not_zeros(proj):
+    with pytest.raises(NotFound) as coder:
+        frequencies(proj, coders=["ann", "carl"])
+    assert str(coder.value) == "handmade.frisat: no coder named 'carl' (coders: ann, bob)"
+    with pytest.raises(NotFound) as name:
+        staircase(proj, attributes={"rol": "leder"})
+    assert str(name.value) == (
+        "handmade.frisat: no case attribute named 'rol' (attributes: kommune, rolle, titel)"
+    )
+    with pytest.raises(NotFound) as value:
+        quotes(proj, "tema.kant", attributes={"kommune": "kommune 2", "rolle": "ledr"})
+    assert str(value.value) == (
+        "handmade.frisat: no case has rolle=ledr (rolle is one of: leder, politiker)"
+    )
+    for report in ("frequencies", "staircase"):
+        with pytest.raises(NotFound, match="'carl'"):
+            build_report(proj, report, coders=["carl"])
+    with pytest.raises(NotFound, match="rolle=ledr"):
+        build_all(proj, attributes={"rolle": "ledr"})
+    # a filter that exists but matches no codings is fine: its zeros are true
+    check_filters(proj, coders="bob", attributes={"titel": "Udvalgsformand"})
+    none = frequencies(proj, coders="bob", attributes={"titel": "Udvalgsformand"})
+    assert {r.codings for r in none} == {0}
+
+
+def test_reports_say_when_they_count_several_coders_together(proj):
+    assert pooled_coders(proj) == ["ann", "bob"]
+    assert pooled_coders(proj, ["ann"]) == []
+    # only ann coded k2_politiker, the one case with this titel: nobody pooled there
+    assert (
+        pooled_coders(proj, scope=report_scope(proj, attributes={"titel": "Udvalgsformand"})) == []
+    )
+    pooled = build_report(proj, "frequencies")
+    assert pooled.note == "counting the codings of 2 coders together: ann, bob"
+    assert "*Counting the codings of 2 coders together: ann, bob.*" in render(pooled, "md")
+    assert '<p class="note">Counting the codings of 2 coders together' in render(pooled, "html")
+    assert "together" not in render(pooled, "csv") + render(pooled, "json")
+    assert build_report(proj, "frequencies", coders=["ann"]).note == ""
+    overview, *rest = build_all(proj)
+    assert overview.note == pooled.note and not any(t.note for t in rest)
+    assert build_all(proj, coders=["bob"])[0].note == ""

@@ -19,6 +19,8 @@ from click.testing import CliRunner
 
 from frisat_qual.cli import cli
 from frisat_qual.resources import demo_corpus_dir
+from frisat_qual.store import open_project
+from frisat_qual.store.codings import apply_code, query_codings
 from frisat_qual.survey import QUADRANTS, SPOR
 
 SPLIT = 5.5
@@ -260,8 +262,10 @@ def test_link_md_table_and_coder(demo, tmp_path):
     out = tmp_path / "link.txt"
     run("link", demo, "--by", "kommune", "-o", out)
     assert "kommune 7" in out.read_text("utf-8")
-    nobody = json.loads(run("link", demo, "--coder", "nobody", "--format", "json").output)
-    assert {d["qualitative"]["codings"] for d in nobody} == {0}
+    # a coder the project lacks is an error, not a joint display of zeros
+    nobody = run("link", demo, "--coder", "nobody", "--format", "json", ok=False)
+    assert nobody.exit_code == 1 and nobody.stdout == ""
+    assert nobody.stderr == "Error: demo.frisat: no coder named 'nobody' (coders: reference)\n"
 
 
 class _Page(HTMLParser):
@@ -350,6 +354,40 @@ def test_cases_text_names_the_documents(demo):
     assert "note: group dagtilbud: only 1 of 4 quadrants have respondents" in out
 
 
+def test_link_and_cases_name_the_coders_they_count_together(demo, tmp_path):
+    pooled = tmp_path / "pooled.frisat"
+    shutil.copy(demo, pooled)
+    with open_project(pooled) as proj:
+        first = query_codings(proj, code="spor.tillid", coder="reference")[0]
+        apply_code(proj, first.document_id, first.start, first.end, "spor.tillid", "second")
+    note = "counting the codings of 2 coders together: reference, second"
+    # json on stdout stays data; the note goes to stderr
+    data = run("link", pooled, "--format", "json")
+    assert data.stderr == f"{note} (choose with --coder)\n"
+    alone = run("link", pooled, "--coder", "reference", "--format", "json")
+    assert alone.stderr == ""
+    counted = {
+        (d["spor"], d["group"]): d["qualitative"]["codings"] for d in json.loads(data.stdout)
+    }
+    single = {
+        (d["spor"], d["group"]): d["qualitative"]["codings"] for d in json.loads(alone.stdout)
+    }
+    assert sum(counted.values()) == sum(single.values()) + 1
+    assert "*Counting the codings of 2 coders together: reference, second.*" in (
+        run("link", pooled, "--format", "md").stdout
+    )
+    run("link", pooled, "--format", "html", "-o", tmp_path / "link.html")
+    page = (tmp_path / "link.html").read_text("utf-8")
+    assert (
+        '<p class="note">Counting the codings of 2 coders together: reference, second.</p>' in page
+    )
+    table = run("link", pooled)
+    assert table.stderr.startswith(note) and "convergence" in table.stdout
+    picks = run("cases", pooled, "--spor", "tillid", "--strategy", "typical", "--json")
+    assert picks.stderr == f"{note} (choose with --coder)\n" and json.loads(picks.stdout)["picks"]
+    assert run("link", demo, "--format", "md").stderr == ""
+
+
 # -- errors -------------------------------------------------------------------------------
 
 
@@ -362,6 +400,10 @@ def test_cases_text_names_the_documents(demo):
         (["cases", "{p}", "--spor", "trust", "--strategy", "typical"], "unknown spor 'trust'"),
         (["cases", "{p}", "--spor", "tillid", "--strategy", "random"], "unknown strategy"),
         (["cases", "{p}", "--spor", "tillid", "--strategy", "typical", "--n", "0"], "at least 1"),
+        (
+            ["cases", "{p}", "--spor", "tillid", "--strategy", "typical", "--coder", "nobody"],
+            "demo.frisat: no coder named 'nobody' (coders: reference)",
+        ),
         (["survey", "summary", "{p}", "--wave", "2030"], "no survey wave '2030'"),
         (["survey", "plot", "{p}", "--spor", "tillid", "-o", "x.pdf"], "ending in .svg or .png"),
     ],

@@ -151,7 +151,14 @@ def test_the_export_names_what_it_leaves_out_and_no_login(team, tmp_path, monkey
     shutil.copy(team, copy)
     run("consensus", copy, "--coders", A, B, "--coder", A)
     out = run("exchange", "export", copy, "-o", tmp_path / "team.qdpx")
-    assert "536 disagreement resolution(s)" in out
+    assert (
+        "536 unit(s) settled with `resolve` or `consensus` (decisions on disagreements and"
+        " adopted agreements; REFI-QDA has no place for them); the codings of consensus"
+        " coder consensus are exported as an ordinary coder's"
+    ) in " ".join(out.split())
+    # with only the two coders chosen, the consensus codings are not said to be exported
+    only = run("exchange", "export", copy, "-o", tmp_path / "two.qdpx", "--coder", A, "--coder", B)
+    assert "no consensus coder's codings are exported" in " ".join(only.split())
     with zipfile.ZipFile(tmp_path / "team.qdpx") as archive:
         root = ET.fromstring(archive.read("project.qde"))
     users = {u.get("name") for u in root.iter("{urn:QDA-XML:project:1.0}User")}

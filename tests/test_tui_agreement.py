@@ -257,8 +257,9 @@ async def test_a_adopts_the_agreed_codings_in_the_background(path):
         await settle(app, pilot)
         failed = list(app._notifications)[-1]
         assert failed.severity == "error" and str(failed.message) == (
-            "a2:4:tema.kant: bob and ann's agreement there is settled for consensus coder"
-            " 'panel', not 'consensus'; adopt into 'panel'"
+            "bob and ann's decisions go to consensus coder 'panel', not 'consensus'; decide"
+            " into 'panel' (--consensus panel), so that one consensus coder holds the pair's"
+            " whole consensus"
         )
         assert not screen.adopting and screen.view is not None
         with open_project(path) as project:
@@ -397,3 +398,26 @@ async def test_undo_and_redo_a_decision_on_the_agreement_screen(path):
         assert ("Agreement", "ctrl+z", "Undo") in rows
         assert ("Agreement", "ctrl+y / U", "Redo") in rows
         assert ("Agreement", "u", "Units") in rows
+
+
+async def test_a_decision_beside_a_hand_made_consensus_coding_warns(path):
+    """bob alone coded K on a1/3 and the consensus coder did by hand: keep ann (no K)
+    leaves that coding, and the screen says so."""
+    with open_project(path) as project:
+        a1 = get_document(project, "a1")
+        start = document_text(project, a1.id).index("mere frihed")
+        by_hand = apply_code(project, a1.id, start, start + len("mere frihed"), K, "consensus")
+    app = make_app(path, coder="ann")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_agreement(app, pilot)
+        options = screen.query_one(OptionList)
+        options.highlighted = [d.id for d in screen.items].index("a1:3:tema.kant")
+        await pilot.pause()
+        await pilot.press("1")  # keep A: ann, who did not code K there
+        await pilot.pause()
+        warned = list(app._notifications)[-1]
+        assert warned.severity == "warning"
+        assert str(warned.message) == (
+            f"consensus also has coding {by_hand.id} of tema.kant here, which no decision"
+            " made; it stays (x in the workspace removes it)"
+        )

@@ -67,8 +67,11 @@ from frisat_qual.store.resolutions import (
     StoredResolution,
     added_codings,
     consensus_coding_at,
+    consensus_of_pair,
     find_resolution,
+    held_codings,
     memo_texts,
+    pairs_deciding_into,
     record_resolution,
     resolution_codings,
     resolutions_of_pair,
@@ -98,7 +101,11 @@ class CodingMark:
 @dataclass(frozen=True)
 class Resolution:
     """A decision, told for the pair as asked: `decision` keep-a names the first coder.
-    `kept` are the coders whose codings were kept; `codings` the consensus codings."""
+    `kept` are the coders whose codings were kept; `codings` the consensus codings.
+    Where the decision is looked up on its own (`find_disagreement`, so after `resolve`)
+    `gone` are those of `codings` removed since (the decision no longer holds them) and
+    `other` the consensus coder's codings of the code that count for the segment but no
+    decision of this pair made (coded by hand, imported, or another pair's decision)."""
 
     decision: str
     kept: tuple[str, ...]
@@ -108,6 +115,8 @@ class Resolution:
     memo: str | None
     resolved_by: str
     created: str
+    gone: tuple[int, ...] = ()
+    other: tuple[int, ...] = ()
 
     def describe(self) -> str:
         if self.decision == "discuss":
@@ -178,7 +187,11 @@ def _pair(project: Project, coders: Sequence[str] | None) -> tuple[str, str]:
 
 
 def _resolution(
-    stored: StoredResolution, pair: tuple[str, str], memos: dict[int, str]
+    stored: StoredResolution,
+    pair: tuple[str, str],
+    memos: dict[int, str],
+    gone: tuple[int, ...] = (),
+    other: tuple[int, ...] = (),
 ) -> Resolution:
     """A stored row (coders in sorted order) told for `pair` in the order asked."""
     decision = stored.decision
@@ -195,7 +208,32 @@ def _resolution(
         memo,
         stored.resolved_by,
         stored.created,
+        gone,
+        other,
     )
+
+
+def _consensus_state(
+    project: Project, stored: StoredResolution, segment: tuple[int, int]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(gone, other) of a stored decision on a segment: see `Resolution`."""
+    gone = tuple(sorted(set(stored.codings) - held_codings(project, stored)))
+    decided = {
+        coding
+        for r in resolutions_of_pair(
+            project, stored.coder_a, stored.coder_b, document_ids=[stored.document_id]
+        )
+        if r.code_id == stored.code_id
+        for coding in r.codings
+    }
+    other = tuple(
+        c.id
+        for c in query_codings(
+            project, code=stored.code_id, document_id=stored.document_id, coder=stored.consensus
+        )
+        if c.id not in decided and applies(segment[0], segment[1], c.start, c.end)
+    )
+    return gone, other
 
 
 def _marks(spans: list[CodedSpan], start: int, end: int) -> tuple[CodingMark, ...]:
@@ -332,6 +370,7 @@ def find_disagreement(
         raise FrisatError(f"{disagreement}: {a} and {b} agree here ({verb} {code})")
     stored = find_resolution(project, doc.id, seg.start, seg.end, code, a, b)
     memos = memo_texts(project, [stored.memo_id] if stored and stored.memo_id else [])
+    state = _consensus_state(project, stored, (seg.start, seg.end)) if stored else ((), ())
     return Disagreement(
         disagreement_id(doc.name, number, code),
         (a, b),
@@ -347,7 +386,7 @@ def find_disagreement(
         has,
         tuple(c for c in (a, b) if c not in has),
         marks,
-        _resolution(stored, (a, b), memos) if stored else None,
+        _resolution(stored, (a, b), memos, *state) if stored else None,
     )
 
 
@@ -360,6 +399,29 @@ def _consensus_name(consensus: str, pair: tuple[str, str]) -> str:
             f"the consensus coder must be someone other than {pair[0]} and {pair[1]}, not {name!r}"
         )
     return name
+
+
+def _pair_consensus(project: Project, pair: tuple[str, str], consensus: str) -> None:
+    """Refuse a consensus coder other than the one a pair's decisions went to: a typo in
+    the name would start a second consensus that reports and agreement never join up."""
+    used = consensus_of_pair(project, *pair)
+    if used and consensus not in used:
+        raise FrisatError(
+            f"{pair[0]} and {pair[1]}'s decisions go to consensus coder {used[0]!r}, not"
+            f" {consensus!r}; decide into {used[0]!r} (--consensus {used[0]}), so that one"
+            " consensus coder holds the pair's whole consensus"
+        )
+
+
+def consensus_shared_with(
+    project: Project, consensus: str, pair: Sequence[str]
+) -> list[tuple[str, str]]:
+    """The other coder pairs whose decisions also went to consensus coder `consensus`.
+    Sharing one is allowed (a third coder's disagreements settled into the same final
+    coding), but worth saying: where two pairs decide one segment, the consensus has the
+    code when either decision keeps it."""
+    own = tuple(sorted(pair))
+    return [p for p in pairs_deciding_into(project, consensus) if p != own]
 
 
 def _kept_spans(
@@ -453,6 +515,7 @@ def resolve(
     item = find_disagreement(project, disagreement, coders)
     a, b = item.coders
     consensus = _consensus_name(consensus, (a, b))
+    _pair_consensus(project, (a, b), consensus)
     kept = {"keep-a": (a,), "keep-b": (b,), "keep-both": (a, b)}.get(decision, ())
     keep = _kept_spans(item.codings, kept, (item.start, item.end, item.text))
     stored_a, stored_b, stored_decision = stored_pair(a, b, decision)
@@ -533,6 +596,8 @@ class AdoptReport:
     copied: int
     present: int
     unresolved: int
+    #: other coder pairs whose decisions went to the same consensus coder
+    shared_with: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         a, b = self.coders
@@ -564,6 +629,7 @@ def adopt_agreements(
     `progress(done, total, name)` is called after each document."""
     a, b = _pair(project, coders)
     consensus = _consensus_name(consensus, (a, b))
+    _pair_consensus(project, (a, b), consensus)
     stored_a, stored_b, stored_decision = stored_pair(a, b, "keep-a")
     label = f"adopt what {a} and {b} agree on into {consensus}"
     counts = dict.fromkeys(("agreed", "adopted", "settled", "copied", "present", "unresolved"), 0)
@@ -627,5 +693,10 @@ def adopt_agreements(
                 progress(done, total, doc.name)
     counts["copied"], counts["present"] = len(copied), len(present)
     return AdoptReport(
-        (a, b), consensus, len(comparison.documents), len(comparison.skipped), **counts
+        (a, b),
+        consensus,
+        len(comparison.documents),
+        len(comparison.skipped),
+        **counts,
+        shared_with=tuple(consensus_shared_with(project, consensus, (a, b))),
     )

@@ -116,6 +116,11 @@ def choose_coders(project: Project, coders: Sequence[str] | None) -> tuple[str, 
             return tuple(candidates)
         if not known:
             raise FrisatError("nobody has coded in this project yet")
+        if len(known) == 1:
+            raise FrisatError(
+                f"only {known[0]} has coded in this project: agreement compares two or more"
+                " coders (merge another coder's copy in with `frisat-qual merge`)"
+            )
         raise FrisatError(
             f"name the coders to compare; this project's coders are {', '.join(known)}"
         )
@@ -128,7 +133,7 @@ def choose_coders(project: Project, coders: Sequence[str] | None) -> tuple[str, 
     if len(set(chosen)) != len(chosen):
         raise FrisatError(f"a coder is named twice: {', '.join(chosen)}")
     if len(chosen) < 2:
-        raise FrisatError(f"agreement needs two or more coders, not just {chosen[0]!r}")
+        raise FrisatError(f"name two or more coders to compare, not just {chosen[0]!r}")
     return chosen
 
 

@@ -616,22 +616,32 @@ def _keep_replaced(target: Path, held: SoleAccess) -> Path:
         raise ProjectError(f"{folder}: the backup folder could not be made ({exc})") from None
     tmp = _new_temporary(folder, target.name)
     try:
+        damaged = False
         try:
             held.copy_to(tmp, journal_mode="delete")
         except ProjectError:  # damaged: keep it exactly as it is
+            damaged = True
             tmp.unlink()
             shutil.copyfile(target, tmp)
         _chmod_like(tmp, target)
         _fsync(tmp)
         kept = _place_named(tmp, folder, target, PRE_RESTORE)
-        for suffix in ("-wal", "-journal"):
+        # a healthy copy holds all its logs said; a damaged one keeps them beside it (the
+        # -journal our exclusive lock leaves behind is empty then and is not worth a file)
+        for suffix in ("-wal", "-journal") if damaged else ():
             log = Path(f"{target}{suffix}")
-            if log.exists() and log.stat().st_size:
+            if log.exists() and _log_holds_something(log):
                 shutil.copyfile(log, f"{kept}{suffix}")
                 _fsync(Path(f"{kept}{suffix}"))
         return kept
     finally:
         remove_with_sidecars(tmp)
+
+
+def _log_holds_something(log: Path) -> bool:
+    """Whether a -wal or -journal file has a header (a zeroed or empty one holds nothing)."""
+    with open(log, "rb") as fh:
+        return bool(fh.read(32).strip(b"\0"))
 
 
 # -- checking ------------------------------------------------------------------------------

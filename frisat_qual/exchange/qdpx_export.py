@@ -42,6 +42,7 @@ from frisat_qual.store.codes import active_codebook_info, code_rows
 from frisat_qual.store.codings import coder_names, query_codings
 from frisat_qual.store.documents import document_text, list_documents
 from frisat_qual.store.memos import all_memos
+from frisat_qual.store.resolutions import consensus_coders
 from frisat_qual.store.settings import get_setting
 from frisat_qual.store.stats import resolution_count
 from frisat_qual.store.suggestions import suggestion_counts
@@ -229,9 +230,20 @@ def _gather(
         )
     resolved = resolution_count(project)
     if resolved:
+        # the rows hold both decisions on disagreements (`resolve`) and the agreements
+        # adopted into the consensus (`consensus`): say so, not "resolutions" alone
+        consensus = [c for c in consensus_coders(project) if wanted is None or c in wanted]
+        if consensus:
+            codings_said = (
+                f"the codings of consensus coder {', '.join(consensus)} are exported as an"
+                " ordinary coder's"
+            )
+        else:
+            codings_said = "no consensus coder's codings are exported (not among the coders)"
         report.not_exported.append(
-            f"{resolved} disagreement resolution(s) (REFI-QDA has no place for them; the"
-            " consensus coder's codings are exported as an ordinary coder's)"
+            f"{resolved} unit(s) settled with `resolve` or `consensus` (decisions on"
+            " disagreements and adopted agreements; REFI-QDA has no place for them);"
+            f" {codings_said}"
         )
     pending = suggestion_counts(project).get("pending", 0)
     if pending:

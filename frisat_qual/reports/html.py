@@ -20,7 +20,7 @@ from typing import Any
 
 from frisat_qual import __version__
 from frisat_qual.reports.tables import LEVELS, SIDES, CooccurrenceRow, CrossTab, Quote, Staircase
-from frisat_qual.reports.writers import DEFAULT_BY, ReportTable, build_all
+from frisat_qual.reports.writers import DEFAULT_BY, ReportTable, build_all, sentence
 from frisat_qual.store.project import Project
 from frisat_qual.survey import SPOR_TITLES, display_group
 from frisat_qual.survey.link import JointRow
@@ -118,7 +118,7 @@ table.joint td.reason { font-size: .8rem; color: #444; min-width: 14rem; }
 def table_html(table: ReportTable) -> str:
     """One report as a complete HTML page, with a chart where one helps."""
     body, _ = _section_body(table, _Ids(), level=2)
-    return _page(table.title, f"<h1>{_esc(table.title)}</h1>\n{body}")
+    return _page(table.title, f"<h1>{_esc(table.title)}</h1>\n{_note(table.note)}{body}")
 
 
 def reports_html(reports: Sequence[ReportTable]) -> str:
@@ -421,8 +421,13 @@ def _overview(table: ReportTable) -> str:
         rows.append(f'<tr><th scope="row">{_esc(name)}</th><td{css}>{_esc(shown)}</td></tr>')
     return (
         '<table class="overview"><caption>What the report covers</caption>'
-        f"<tbody>{''.join(rows)}</tbody></table>\n"
+        f"<tbody>{''.join(rows)}</tbody></table>\n{_note(table.note)}"
     )
+
+
+def _note(note: str) -> str:
+    """A note on how to read the figures, as a paragraph ("" for none)."""
+    return f'<p class="note">{_esc(sentence(note))}</p>\n' if note else ""
 
 
 def _short(label: str) -> str:
@@ -789,10 +794,11 @@ def _quote_figure(q: Quote) -> str:
 # -- the joint display of survey and interviews ---------------------------------------------
 
 
-def joint_display_html(rows: Sequence[JointRow], *, title: str) -> str:
+def joint_display_html(rows: Sequence[JointRow], *, title: str, note: str = "") -> str:
     """The joint display (`survey.link.joint_display`) as one self-contained page: per
     spor a table of its groups, the survey side beside the interviews and comments with
-    the convergence flag and its reason, then each group's typical quotes."""
+    the convergence flag and its reason, then each group's typical quotes; `note` goes
+    under the lede."""
     from frisat_qual.reports.joint import mean_sd, percent
 
     ids = _Ids()
@@ -856,7 +862,8 @@ def joint_display_html(rows: Sequence[JointRow], *, title: str) -> str:
         " the spor the same way; the reason gives the figures behind it."
     )
     body = (
-        f'<header><h1>{_esc(title)}</h1>\n<p class="lede">{_esc(lede)}</p></header>\n'
+        f'<header><h1>{_esc(title)}</h1>\n<p class="lede">{_esc(lede)}</p>\n'
+        f"{_note(note)}</header>\n"
         f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>\n'
         "<main>\n" + "\n".join(sections) + "\n</main>"
     )

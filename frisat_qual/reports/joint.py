@@ -16,7 +16,7 @@ from typing import Any
 
 from frisat_qual.errors import FrisatError
 from frisat_qual.reports.tables import Quote
-from frisat_qual.reports.writers import ReportTable
+from frisat_qual.reports.writers import ReportTable, sentence
 from frisat_qual.survey import SPOR_TITLES, display_group
 from frisat_qual.survey.link import JointRow, spor_code
 
@@ -122,9 +122,9 @@ def joint_display_table(rows: Sequence[JointRow], title: str) -> ReportTable:
     )
 
 
-def joint_display_markdown(rows: Sequence[JointRow], title: str) -> str:
+def joint_display_markdown(rows: Sequence[JointRow], title: str, note: str = "") -> str:
     """One section per spor: a table of its groups, then each group's convergence with its
-    reason and the group's typical quotes."""
+    reason and the group's typical quotes; `note` goes under the introduction."""
     lines = [
         f"# {title}",
         "",
@@ -133,6 +133,8 @@ def joint_display_markdown(rows: Sequence[JointRow], title: str) -> str:
         " spor (in interviews / in comments) and the shares of them on the front side, the"
         " back side and the edge of trust (tema.kant).",
     ]
+    if note:
+        lines += ["", f"*{sentence(note)}*"]
     cell = lambda v: str(v).replace("|", "\\|")  # noqa: E731
     for spor, group_rows in _by_spor(rows).items():
         table = joint_display_table(group_rows, "")
@@ -155,16 +157,17 @@ def joint_display_markdown(rows: Sequence[JointRow], title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_joint_display(rows: Sequence[JointRow], fmt: str, *, title: str) -> str:
-    """The joint display as JSON, Markdown or a self-contained HTML page."""
+def render_joint_display(rows: Sequence[JointRow], fmt: str, *, title: str, note: str = "") -> str:
+    """The joint display as JSON, Markdown or a self-contained HTML page; Markdown and HTML
+    show `note` (see `ReportTable.note`) under their introduction, JSON leaves it out."""
     if fmt == "json":
         return json.dumps(joint_display_data(rows), ensure_ascii=False, indent=2) + "\n"
     if fmt == "md":
-        return joint_display_markdown(rows, title)
+        return joint_display_markdown(rows, title, note)
     if fmt == "html":
         from frisat_qual.reports.html import joint_display_html
 
-        return joint_display_html(rows, title=title)
+        return joint_display_html(rows, title=title, note=note)
     raise FrisatError(f"unknown format {fmt!r} for the joint display (one of json, md, html)")
 
 

@@ -6,6 +6,10 @@ case `attributes` such as {"kommune": "kommune 2"}) and returns plain dataclasse
 CLI, the TUI and the writers format them as they like. Only current document versions count.
 Reports over the same filters can share one `Scope` (pass `scope=`, and the filters are not
 used): the full report does, so it reads the codings and each document's text once.
+
+`check_filters` turns a coder or case attribute the project does not have into an error
+rather than a table of zeros; `report_scope` applies it, and commands that read codings
+some other way (the codings list, the survey's case selection) call it themselves.
 """
 
 from __future__ import annotations
@@ -16,11 +20,11 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from frisat_qual.errors import FrisatError
+from frisat_qual.errors import FrisatError, NotFound
 from frisat_qual.models import CodedSpan, Document
 from frisat_qual.store.cases import all_case_attributes, list_cases
 from frisat_qual.store.codes import code_rows
-from frisat_qual.store.codings import coded_spans
+from frisat_qual.store.codings import coded_spans, coder_names
 from frisat_qual.store.documents import document_text, list_documents, unit_bounds
 from frisat_qual.store.project import Project
 
@@ -57,6 +61,63 @@ class Scope:
         return text
 
 
+def check_filters(
+    project: Project,
+    *,
+    coders: str | Sequence[str] | None = None,
+    attributes: dict[str, str] | None = None,
+    by: str | None = None,
+) -> None:
+    """Raise NotFound for a coder who has never coded in the project, a case attribute no
+    case has (to filter or to group `by`), or a value no case has for it. A filter that
+    exists but matches no codings passes: its zeros are true."""
+    where = project.path.name
+    if coders:
+        known = coder_names(project)
+        for name in [coders] if isinstance(coders, str) else coders:
+            if name not in known:
+                others = f"coders: {', '.join(known)}" if known else "nobody has coded yet"
+                raise NotFound(f"{where}: no coder named {name!r} ({others})")
+    if attributes or by:
+        values: dict[str, set[str]] = {}
+        for attrs in all_case_attributes(project).values():
+            for key, value in attrs.items():
+                values.setdefault(key, set()).add(value)
+        for key, value in (attributes or {}).items():
+            if key not in values:
+                names = ", ".join(sorted(values)) or "none"
+                raise NotFound(f"{where}: no case attribute named {key!r} (attributes: {names})")
+            if value not in values[key]:
+                raise NotFound(
+                    f"{where}: no case has {key}={value}"
+                    f" ({key} is one of: {', '.join(sorted(values[key]))})"
+                )
+        if by and by not in values:
+            names = ", ".join(sorted(values)) or "none"
+            raise NotFound(
+                f"{where}: no case attribute named {by!r} to group by (attributes: {names})"
+            )
+
+
+def pooled_coders(
+    project: Project, coders: str | Sequence[str] | None = None, scope: Scope | None = None
+) -> list[str]:
+    """The coders whose codings a report counts together, to be named in its note: when
+    no `coders` are chosen, everyone with codings in `scope` (default: in the project) if
+    that is more than one coder; else none."""
+    if coders:
+        return []
+    names = sorted({c.coder for c in scope.codings}) if scope else coder_names(project)
+    return names if len(names) > 1 else []
+
+
+def pooled_note(names: Sequence[str]) -> str:
+    """What a report says when it counts several coders' codings together ("" for none)."""
+    if not names:
+        return ""
+    return f"counting the codings of {len(names)} coders together: {', '.join(names)}"
+
+
 def report_scope(
     project: Project,
     *,
@@ -64,7 +125,9 @@ def report_scope(
     documents: Collection[int] | None = None,
     attributes: dict[str, str] | None = None,
 ) -> Scope:
-    """Current documents matching the filters, and the codings on them by `coders`."""
+    """Current documents matching the filters, and the codings on them by `coders`;
+    unknown coders and case attributes are errors (`check_filters`)."""
+    check_filters(project, coders=coders, attributes=attributes)
     case_attrs = all_case_attributes(project)
     docs: dict[int, Document] = {}
     doc_attrs: dict[int, dict[str, str]] = {}

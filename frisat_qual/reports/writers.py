@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from frisat_qual.errors import FrisatError
+from frisat_qual.models import Coding
 from frisat_qual.reports import tables
 from frisat_qual.store import Project
 from frisat_qual.store.codes import active_codebook_info, code_rows
@@ -36,7 +37,9 @@ class ReportTable:
     """One report laid out as a table. `kind` names the report (one of KINDS, or
     "overview" and "quote lists" in the full report), `name` is its short name in the full
     report (sheet name, JSON key), `source` the core result it was laid out from and
-    `labels` the codebook labels of the codes, for the HTML writer."""
+    `labels` the codebook labels of the codes, for the HTML writer. `note` says what a
+    reader must know to read the figures right (several coders counted together), or is
+    empty; Markdown and HTML show it under the title, CSV and JSON leave it out."""
 
     title: str
     headers: list[str]
@@ -46,6 +49,7 @@ class ReportTable:
     name: str = ""
     source: Any = field(default=None, repr=False)
     labels: dict[str, str] = field(default_factory=dict, repr=False)
+    note: str = ""
 
 
 def build_report(
@@ -57,29 +61,30 @@ def build_report(
     coders: Sequence[str] | None = None,
     attributes: dict[str, str] | None = None,
 ) -> ReportTable:
-    """Run report `kind` and lay it out as a table."""
-    filters: dict[str, Any] = {
-        "coders": list(coders) or None if coders else None,
-        "attributes": attributes or None,
-    }
+    """Run report `kind` and lay it out as a table; its `note` names the coders counted
+    together when no `coders` are chosen and several have codings in it."""
     if kind == "crosstab" and not by:
         raise FrisatError("a cross-tab needs --by (e.g. --by rolle)")
     if kind == "quotes" and not code:
         raise FrisatError("quotes need --code (e.g. --code tema.kant)")
     if kind not in KINDS:
         raise FrisatError(f"unknown report {kind!r} (one of {', '.join(KINDS)})")
+    coders = list(coders) if coders else None
+    tables.check_filters(project, by=by)
+    scope = tables.report_scope(project, coders=coders, attributes=attributes or None)
     labels = code_labels(project)
     if kind == "frequencies":
-        table = _frequency_table(tables.frequencies(project, by=by, **filters), by)
+        table = _frequency_table(tables.frequencies(project, by=by, scope=scope), by)
     elif kind == "crosstab":
-        table = _crosstab_table(tables.crosstab(project, by, **filters))
+        table = _crosstab_table(tables.crosstab(project, by, scope=scope))
     elif kind == "cooccurrence":
-        table = _cooccurrence_table(tables.cooccurrence(project, **filters))
+        table = _cooccurrence_table(tables.cooccurrence(project, scope=scope))
     elif kind == "staircase":
-        table = _staircase_table(tables.staircase(project, **filters))
+        table = _staircase_table(tables.staircase(project, scope=scope))
     else:
-        table = _quotes_table(code, tables.quotes(project, code, **filters))
+        table = _quotes_table(code, tables.quotes(project, code, scope=scope))
     table.labels = labels
+    table.note = tables.pooled_note(tables.pooled_coders(project, coders, scope))
     return table
 
 
@@ -98,7 +103,8 @@ def build_all(
     co-occurrence and the most typical quotes of every code in use.
 
     The codings and each document's text are read once for all of them. `generated` is
-    the date shown in the overview (today when None).
+    the date shown in the overview (today when None); the overview's `note` names the
+    coders counted together when no `coders` are chosen and several have codings.
     """
     coders = list(coders) if coders else None
     scope = tables.report_scope(project, coders=coders, attributes=attributes or None)
@@ -123,7 +129,21 @@ def build_all(
     out.append(_quote_lists_table(found, labels))
     for table in out:
         table.labels = labels
+    out[0].note = tables.pooled_note(tables.pooled_coders(project, coders, scope))
     return out
+
+
+def coding_list(project: Project, codings: Sequence[Coding], *, ids: bool = True) -> ReportTable:
+    """Codings as a table, one row each in the order given: the export columns of
+    `exchange.codings_csv` (which `import-codings` reads back), after an `id` column, the
+    number `uncode` takes, when `ids` (the importer ignores the column)."""
+    from frisat_qual.exchange.codings_csv import codings_to_csv
+
+    header, *rows = csv.reader(io.StringIO(codings_to_csv(project, list(codings))))
+    if ids:
+        header = ["id", *header]
+        rows = [[c.id, *row] for c, row in zip(codings, rows, strict=True)]
+    return ReportTable("Codings", header, rows, kind="codings", name="codings")
 
 
 def code_labels(project: Project) -> dict[str, str]:
@@ -290,6 +310,11 @@ def _quote_lists_table(found: dict[str, list[tables.Quote]], labels: dict[str, s
     return ReportTable("Quotes", headers, body, data, "quote lists", "quotes", found)
 
 
+def sentence(note: str) -> str:
+    """A note as a sentence of its own: capitalised, with a full stop."""
+    return f"{note[:1].upper()}{note[1:]}{'' if note.endswith('.') else '.'}"
+
+
 def render(table: ReportTable, fmt: str) -> str:
     """The table as CSV, Markdown, JSON or a self-contained HTML page."""
     if fmt == "json":
@@ -302,9 +327,10 @@ def render(table: ReportTable, fmt: str) -> str:
         return out.getvalue()
     if fmt == "md":
         cell = lambda v: str(v).replace("|", "\\|")  # noqa: E731
-        lines = [
-            f"## {table.title}",
-            "",
+        lines = [f"## {table.title}", ""]
+        if table.note:
+            lines += [f"*{sentence(table.note)}*", ""]
+        lines += [
             "| " + " | ".join(table.headers) + " |",
             "| " + " | ".join("---" for _ in table.headers) + " |",
         ]

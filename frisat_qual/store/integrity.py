@@ -76,6 +76,7 @@ _NOUNS = {
     "survey_ratings": ("survey rating", "survey ratings"),
     "survey_comments": ("survey comment", "survey comments"),
     "journal": ("journal entry", "journal entries"),
+    "resolutions": ("decision on a disagreement", "decisions on disagreements"),
 }
 
 _DEFAULT_RESTORE = "Restore the newest backup (`frisat-qual backups PROJECT` lists them)."
@@ -1000,6 +1001,49 @@ class _Checker:
             )
         return ok
 
+    def decisions(self) -> bool:
+        """Decisions on disagreements whose consensus codings are gone: removed after the
+        decision (in the workspace, with `uncode`), so the decision is shown as settled
+        while the consensus coder lacks what it kept."""
+        if not self.has("resolutions", "codings"):
+            return True
+        unreadable = [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT id FROM resolutions WHERE NOT json_valid(codings)"
+                " OR json_type(codings) <> 'array' ORDER BY id"
+            )
+        ]
+        lost = self.conn.execute(
+            "SELECT r.id, r.document_id, r.code_id FROM resolutions r, json_each(r.codings) j"
+            " WHERE json_valid(r.codings) AND json_type(r.codings) = 'array' AND NOT EXISTS"
+            " (SELECT 1 FROM codings c WHERE c.id = j.value AND c.coder = r.consensus"
+            " AND c.document_id = r.document_id AND c.code_id = r.code_id"
+            ' AND c.start < r."end" AND c."end" > r.start)'
+            " GROUP BY r.id ORDER BY r.id"
+        ).fetchall()
+        if unreadable:
+            self.add(
+                WARNING,
+                "resolutions",
+                f"{_plural(len(unreadable), 'resolutions')} cannot be read (decision"
+                f" {_examples(unreadable)}): which consensus codings they kept is unknown.",
+                "Resolve those disagreements again (`frisat-qual disagreements PROJECT`"
+                " lists them with their ids).",
+            )
+        if lost:
+            n = len(lost)
+            where = [f"{self.doc(d)} {code}" for _, d, code in lost]
+            self.add(
+                WARNING,
+                "resolutions",
+                f"{_plural(n, 'resolutions')} {'keeps' if n == 1 else 'keep'} consensus"
+                f" codings that were removed since ({_examples(where)}): the consensus"
+                " coder lacks what was decided there.",
+                "Resolve those disagreements again (`frisat-qual resolve`), or undo the removal.",
+            )
+        return not (unreadable or lost)
+
     def journal(self) -> bool:
         if not self.has("journal"):
             return True
@@ -1171,6 +1215,7 @@ def _run_checks(
         ("codebook", checker.codebook),
         ("survey ratings", checker.survey),
         ("memos", checker.memos),
+        ("decisions", checker.decisions),
         ("journal", checker.journal),
     ]
     # these checks measure codings and segments against the texts `documents` reads: when

@@ -159,6 +159,34 @@ def added_codings(project: Project, resolution: StoredResolution) -> set[int]:
     return _listed_codings(project, "added", "r.id = ?", [resolution.id])
 
 
+def held_codings(project: Project, resolution: StoredResolution) -> set[int]:
+    """The consensus codings `resolution` stands for that still exist as it left them
+    (see `_listed_codings`); the others were removed after the decision."""
+    return _listed_codings(project, "codings", "r.id = ?", [resolution.id])
+
+
+def consensus_of_pair(project: Project, a: str, b: str) -> list[str]:
+    """The consensus coders the decisions of coders a and b (either order) went to."""
+    first, second, _ = stored_pair(a, b, "discuss")
+    rows = project.conn.execute(
+        "SELECT DISTINCT consensus FROM resolutions WHERE coder_a = ? AND coder_b = ?"
+        " ORDER BY consensus",
+        [first, second],
+    )
+    return [row[0] for row in rows]
+
+
+def pairs_deciding_into(project: Project, consensus: str) -> list[tuple[str, str]]:
+    """The coder pairs (in stored order) whose decisions went to consensus coder
+    `consensus`."""
+    rows = project.conn.execute(
+        "SELECT DISTINCT coder_a, coder_b FROM resolutions WHERE consensus = ?"
+        " ORDER BY coder_a, coder_b",
+        [consensus],
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
 def consensus_coders(project: Project) -> list[str]:
     """Names that resolutions have written consensus codings under, sorted."""
     return [

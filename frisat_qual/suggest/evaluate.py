@@ -114,7 +114,7 @@ def gold_from_project(project: Project, coder: str | Sequence[str]) -> list[dict
     coded, with the codes the segment gets under the suggestion labelling rule (see
     `training`), the case attributes and the speaker's turn as context."""
     from frisat_qual.store.cases import all_case_attributes
-    from frisat_qual.store.codings import query_codings
+    from frisat_qual.store.codings import coder_names, query_codings
     from frisat_qual.store.documents import get_document, segments_of, turns_of
     from frisat_qual.suggest.training import codes_of_segment
 
@@ -122,7 +122,10 @@ def gold_from_project(project: Project, coder: str | Sequence[str]) -> list[dict
     for coding in query_codings(project, coder=coder):
         codings_by_doc.setdefault(coding.document_id, []).append(coding)
     if not codings_by_doc:
-        raise FrisatError(f"{project.path.name}: no codings by {coder!r}")
+        named = " or ".join(repr(c) for c in ([coder] if isinstance(coder, str) else coder))
+        known = coder_names(project)
+        coders = f"coders: {', '.join(known)}" if known else "nobody has coded yet"
+        raise FrisatError(f"{project.path.name}: no coder named {named} ({coders})")
     attributes = all_case_attributes(project)
     rows: list[dict[str, str]] = []
     documents = sorted((get_document(project, d) for d in codings_by_doc), key=lambda d: d.name)

@@ -524,6 +524,14 @@ class AgreementScreen(Screen[AgreementTarget | None]):
         self._update_list_title(
             f"{updated.document} {updated.segment} {updated.code}: {updated.resolution.describe()}"
         )
+        if updated.resolution.other:  # a hand-made consensus coding the decision leaves
+            ids = ", ".join(str(i) for i in updated.resolution.other)
+            self.notify(
+                f"{updated.resolution.consensus} also has coding {ids} of {updated.code} here,"
+                " which no decision made; it stays (x in the workspace removes it)",
+                severity="warning",
+                markup=False,
+            )
         self._next_unresolved(position, stay=True)
         self._show_detail()
 
