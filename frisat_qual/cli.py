@@ -959,6 +959,17 @@ def _pooled_note(note: str) -> None:
         click.echo(f"{note} (choose with --coder)", err=True)
 
 
+#: A report's format when -o names a file and --format is not given.
+_REPORT_SUFFIXES = {
+    ".html": "html",
+    ".htm": "html",
+    ".xlsx": "xlsx",
+    ".csv": "csv",
+    ".md": "md",
+    ".json": "json",
+}
+
+
 @cli.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.argument(
@@ -977,8 +988,8 @@ def _pooled_note(note: str) -> None:
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "md", "json", "xlsx", "html"]),
-    default="table",
-    show_default=True,
+    default=None,
+    help="Output format [default: from the -o file's suffix, else table]",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @_core_errors
@@ -989,12 +1000,13 @@ def report(
     code_id: str | None,
     coders: tuple[str, ...],
     attrs: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
     output: str | None,
 ) -> None:
     """Theme frequencies, cross-tabs, co-occurrence, the staircase and quotes; `all` gives
-    every report at once, e.g. `report PROJECT all --format html -o report.html`. Without
-    --coder every coder's codings count together (a note on stderr names them)."""
+    every report at once, e.g. `report PROJECT all -o report.html` (the format follows the
+    file's suffix: .html .xlsx .csv .md .json). Without --coder every coder's codings count
+    together (a note on stderr names them)."""
     from frisat_qual.reports.writers import (
         DEFAULT_BY,
         build_all,
@@ -1004,6 +1016,9 @@ def report(
         write_xlsx,
     )
 
+    if fmt is None:
+        suffix = Path(output).suffix.lower() if output else ""
+        fmt = _REPORT_SUFFIXES.get(suffix, "table")
     if fmt == "xlsx" and not output:
         raise click.ClickException("--format xlsx needs -o FILE.xlsx")
     if kind == "all" and fmt == "csv":

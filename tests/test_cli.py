@@ -159,3 +159,16 @@ def test_gold_for_an_unknown_coder_names_the_coders(demo_project_path, tmp_path)
     result = run("gold", str(demo_project_path), "--coder", "consensu", "-o", str(gold))
     assert result.exit_code == 1 and not gold.exists()
     assert result.output == "Error: demo.frisat: no coder named 'consensu' (coders: reference)\n"
+    # a typo beside a right name is refused too, not quietly dropped
+    both = run(
+        "gold",
+        str(demo_project_path),
+        "--coder",
+        "reference",
+        "--coder",
+        "refrence",
+        "-o",
+        str(gold),
+    )
+    assert both.exit_code == 1 and not gold.exists()
+    assert both.output == "Error: demo.frisat: no coder named 'refrence' (coders: reference)\n"

@@ -192,3 +192,22 @@ def test_codings_show_the_id_uncode_takes(two_coders, demo_project_path, tmp_pat
     assert removed == f"removed coding {coding_id} (tema.kant)\n"
     left = run("codings", str(project)).stdout.splitlines()
     assert coding_id not in {line.split("\t")[0] for line in left}
+
+
+def test_the_format_follows_the_output_files_suffix(demo_project_path, tmp_path):
+    from openpyxl import load_workbook
+
+    demo = str(demo_project_path)
+    run("report", demo, "all", "-o", tmp_path / "r.html")
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    run("report", demo, "frequencies", "-o", tmp_path / "f.json")
+    assert json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))[0]["code"]
+    run("report", demo, "staircase", "-o", tmp_path / "s.xlsx")
+    assert load_workbook(tmp_path / "s.xlsx").sheetnames
+    run("report", demo, "frequencies", "-o", tmp_path / "f.csv")
+    assert (tmp_path / "f.csv").read_text(encoding="utf-8").startswith("code,")
+    # --format still wins, and a file without a known suffix gets the table's text form
+    run("report", demo, "frequencies", "--format", "md", "-o", tmp_path / "f.html")
+    assert (tmp_path / "f.html").read_text(encoding="utf-8").startswith("#")
+    run("report", demo, "frequencies", "-o", tmp_path / "f.txt")
+    assert (tmp_path / "f.txt").read_text(encoding="utf-8").startswith("code,")

@@ -118,14 +118,15 @@ def gold_from_project(project: Project, coder: str | Sequence[str]) -> list[dict
     from frisat_qual.store.documents import get_document, segments_of, turns_of
     from frisat_qual.suggest.training import codes_of_segment
 
+    known = coder_names(project)
+    # every coder named must exist: a typo beside a right name would quietly drop one
+    for name in [coder] if isinstance(coder, str) else coder:
+        if name not in known:
+            coders = f"coders: {', '.join(known)}" if known else "nobody has coded yet"
+            raise FrisatError(f"{project.path.name}: no coder named {name!r} ({coders})")
     codings_by_doc: dict[int, list] = {}
     for coding in query_codings(project, coder=coder):
         codings_by_doc.setdefault(coding.document_id, []).append(coding)
-    if not codings_by_doc:
-        named = " or ".join(repr(c) for c in ([coder] if isinstance(coder, str) else coder))
-        known = coder_names(project)
-        coders = f"coders: {', '.join(known)}" if known else "nobody has coded yet"
-        raise FrisatError(f"{project.path.name}: no coder named {named} ({coders})")
     attributes = all_case_attributes(project)
     rows: list[dict[str, str]] = []
     documents = sorted((get_document(project, d) for d in codings_by_doc), key=lambda d: d.name)
