@@ -1870,10 +1870,9 @@ def resolve(
 
 def _consensus_held(res: Any, code: str) -> str:
     """What a decision left the consensus coder holding, in words."""
-    held = [i for i in res.codings if i not in res.gone]
-    if not held:
+    if not res.held:
         return f"{res.consensus} has no coding of {code} from this decision"
-    ids = ", ".join(str(i) for i in held)
+    ids = ", ".join(str(i) for i in res.held)
     return f"{res.consensus} codes it here: coding {ids}"
 
 

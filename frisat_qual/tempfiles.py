@@ -39,7 +39,7 @@ def temp_beside(target: Path, tag: str = "tmp") -> Path:
     prefix = f".{target.name}."
     for old in target.parent.glob(f"{_glob_escape(prefix)}*.{_glob_escape(tag)}"):
         pid = old.name[len(prefix) : -len(tag) - 1]
-        if pid.isdigit() and (int(pid) == os.getpid() or not _running(int(pid))):
+        if pid.isdigit() and (int(pid) == os.getpid() or not process_runs(int(pid))):
             remove_with_sidecars(old)
     tmp = target.with_name(f"{prefix}{os.getpid()}.{tag}")
     remove_with_sidecars(tmp)
@@ -50,14 +50,16 @@ def _glob_escape(text: str) -> str:
     return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
-def _running(pid: int) -> bool:
-    if os.name == "nt":  # os.kill(pid, 0) would end the process there: leave it be
+def process_runs(pid: int) -> bool:
+    """Whether process `pid` exists (on this machine); True when that cannot be told, so
+    a temporary of a process that may still run is never removed."""
+    if os.name == "nt":  # os.kill(pid, 0) would end the process there, not probe it
         return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # another user's process: it runs
+    except OSError:  # another user's process (PermissionError), or no way to tell
         return True
     return True
 

@@ -64,6 +64,15 @@ def only_problem(report: CheckReport, severity: str = ERROR):
     return problem
 
 
+def overwrite_page(path: Path, table: str, *, at: int, size: int, nth: int = 3) -> int:
+    """Write `size` 0xff bytes `at` bytes into a leaf page of `table`; returns the page."""
+    page = leaf_page(path, table, nth)
+    with open(path, "r+b") as f:
+        f.seek((page - 1) * 4096 + at)
+        f.write(b"\xff" * size)
+    return page
+
+
 def leaf_page(path: Path, table: str, nth: int = 3) -> int:
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         return conn.execute(
@@ -99,10 +108,7 @@ def test_checking_a_project_open_in_another_window(demo):
 
 
 def test_ff_bytes_over_a_btree_page_are_reported_as_damage_to_that_data(demo):
-    page = leaf_page(demo, "codings")
-    with open(demo, "r+b") as f:
-        f.seek((page - 1) * 4096 + 200)
-        f.write(b"\xff" * 1000)
+    page = overwrite_page(demo, "codings", at=200, size=1000)
     report = check_project(demo)
     assert not report.ok
     damage = report.errors[0]
@@ -127,10 +133,7 @@ def test_random_bytes_from_page_3_onward_are_reported_and_a_backup_is_named(demo
 
 
 def test_a_damaged_index_is_told_apart_from_damaged_data(demo):
-    page = leaf_page(demo, "codings_code", nth=2)
-    with open(demo, "r+b") as f:
-        f.seek((page - 1) * 4096 + 200)
-        f.write(b"\xff" * 1000)
+    overwrite_page(demo, "codings_code", nth=2, at=200, size=1000)
     report = check_project(demo)
     damage = report.errors[0]
     assert damage.where.startswith("index codings_code")
@@ -384,10 +387,7 @@ def test_the_restore_advice_names_the_newest_backup_that_restore_accepts(demo):
 
 
 def test_checks_that_need_the_texts_do_not_pass_when_documents_cannot_be_read(demo):
-    page = leaf_page(demo, "documents")
-    with open(demo, "r+b") as f:
-        f.seek((page - 1) * 4096 + 100)
-        f.write(b"\xff" * 3000)
+    overwrite_page(demo, "documents", at=100, size=3000)
     report = check_project(demo)
     assert "documents" not in report.passed
     assert "codings" not in report.passed and "turns and segments" not in report.passed

@@ -118,6 +118,11 @@ class Resolution:
     gone: tuple[int, ...] = ()
     other: tuple[int, ...] = ()
 
+    @property
+    def held(self) -> tuple[int, ...]:
+        """The consensus codings the decision still stands for (`codings` less `gone`)."""
+        return tuple(c for c in self.codings if c not in self.gone)
+
     def describe(self) -> str:
         if self.decision == "discuss":
             return "discuss"

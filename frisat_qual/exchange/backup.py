@@ -60,7 +60,7 @@ from frisat_qual.store.integrity import (
     verify_copy,
 )
 from frisat_qual.store.settings import set_setting
-from frisat_qual.tempfiles import SIDECARS, remove_with_sidecars
+from frisat_qual.tempfiles import SIDECARS, process_runs, remove_with_sidecars
 
 MANUAL, AUTO, PRE_RESTORE = "manual", "auto", "pre-restore"
 KEEP_SETTING = "backup.keep"
@@ -272,7 +272,7 @@ def _remove_stale_temporaries(folder: str | Path, name: str) -> list[Path]:
     for entry in entries:
         if match := ours.fullmatch(entry.name):
             pid = int(match.group(1))
-            stale = pid != os.getpid() and not _process_runs(pid)
+            stale = pid != os.getpid() and not process_runs(pid)
         elif legacy.fullmatch(entry.name):
             try:
                 stale = time.time() - entry.stat().st_mtime > _LEGACY_TEMP_AGE
@@ -285,19 +285,6 @@ def _remove_stale_temporaries(folder: str | Path, name: str) -> list[Path]:
                 remove_with_sidecars(entry)
                 removed.append(entry)
     return removed
-
-
-def _process_runs(pid: int) -> bool:
-    """Whether process `pid` exists (on this machine); True when that cannot be told."""
-    if os.name == "nt":  # os.kill(pid, 0) would end the process there, not probe it
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process (PermissionError), or no way to tell
-        return True
-    return True
 
 
 def _place_new(tmp: Path, target: Path) -> None:
@@ -450,16 +437,7 @@ def restore_backup(
     """
     backup, target = Path(backup), Path(target)
     _require_file(backup)
-    _require_database(backup)
-    verdict = verify_copy(backup)
-    if verdict != ["ok"]:
-        raise ProjectError(
-            f"{backup}: the backup is damaged (SQLite: {verdict[0]}); choose another one"
-            " (`frisat-qual backups PROJECT` lists them)"
-        )
-    facts = summarize(backup)
-    if facts.newer:
-        raise ProjectError(f"{backup}: made by a newer frisat-qual; please upgrade first")
+    _require_restorable(backup)
     if target.exists() and not target.is_file():
         raise ProjectError(f"{target}: is a folder, not a project file")
     if target.exists() and target.resolve() == backup.resolve():
@@ -494,6 +472,20 @@ def restore_backup(
                 ) from None
             _fsync_folder(target.parent)
     return kept
+
+
+def _require_restorable(backup: Path) -> None:
+    """The checks a backup passes before `restore_backup` uses it (and `_restorable`
+    advises it): a project file, whole, and of a schema this version reads."""
+    _require_database(backup)
+    verdict = verify_copy(backup)
+    if verdict != ["ok"]:
+        raise ProjectError(
+            f"{backup}: the backup is damaged (SQLite: {verdict[0]}); choose another one"
+            " (`frisat-qual backups PROJECT` lists them)"
+        )
+    if summarize(backup).newer:
+        raise ProjectError(f"{backup}: made by a newer frisat-qual; please upgrade first")
 
 
 def _require_database(path: Path) -> None:
@@ -689,11 +681,9 @@ def _restore_advice(path: Path) -> str:
 
 
 def _restorable(backup: Path) -> bool:
-    """Whether `restore_backup` would accept the file (it makes these checks first)."""
+    """Whether `restore_backup` would accept the file (`_require_restorable`)."""
     try:
-        _require_database(backup)
-        if verify_copy(backup) != ["ok"]:
-            return False
-        return not summarize(backup).newer
+        _require_restorable(backup)
     except ProjectError:
         return False
+    return True

@@ -24,7 +24,7 @@ from frisat_qual.errors import FrisatError, NotFound
 from frisat_qual.models import CodedSpan, Document
 from frisat_qual.store.cases import all_case_attributes, list_cases
 from frisat_qual.store.codes import code_rows
-from frisat_qual.store.codings import coded_spans, coder_names
+from frisat_qual.store.codings import coded_spans, coder_names, require_coders
 from frisat_qual.store.documents import document_text, list_documents, unit_bounds
 from frisat_qual.store.project import Project
 
@@ -73,11 +73,7 @@ def check_filters(
     exists but matches no codings passes: its zeros are true."""
     where = project.path.name
     if coders:
-        known = coder_names(project)
-        for name in [coders] if isinstance(coders, str) else coders:
-            if name not in known:
-                others = f"coders: {', '.join(known)}" if known else "nobody has coded yet"
-                raise NotFound(f"{where}: no coder named {name!r} ({others})")
+        require_coders(project, coders)
     if attributes or by:
         values: dict[str, set[str]] = {}
         for attrs in all_case_attributes(project).values():

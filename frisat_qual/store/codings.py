@@ -178,6 +178,16 @@ def coder_names(project: Project) -> list[str]:
     return [r[0] for r in project.conn.execute("SELECT DISTINCT coder FROM codings ORDER BY 1")]
 
 
+def require_coders(project: Project, coders: str | Sequence[str]) -> None:
+    """NotFound for the first of `coders` who has never coded in the project: a filter on a
+    mistyped name would give true-looking zeros, or quietly drop that name."""
+    known = coder_names(project)
+    for name in [coders] if isinstance(coders, str) else coders:
+        if name not in known:
+            others = f"coders: {', '.join(known)}" if known else "nobody has coded yet"
+            raise NotFound(f"{project.path.name}: no coder named {name!r} ({others})")
+
+
 def coding_counts(project: Project) -> dict[str, int]:
     return dict(project.conn.execute("SELECT code_id, COUNT(*) FROM codings GROUP BY code_id"))
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from frisat_qual.errors import ProjectError
 from frisat_qual.store.project import BUSY_TIMEOUT_MS
+from frisat_qual.store.resolutions import STILL_LISTED
 from frisat_qual.store.schema import MIGRATIONS
 
 ERROR, WARNING = "error", "warning"
@@ -1039,10 +1040,7 @@ class _Checker:
         lost = self.conn.execute(
             "SELECT r.id, r.document_id, r.code_id FROM resolutions r, json_each(r.codings) j"
             " WHERE json_valid(r.codings) AND json_type(r.codings) = 'array' AND NOT EXISTS"
-            " (SELECT 1 FROM codings c WHERE c.id = j.value AND c.coder = r.consensus"
-            " AND c.document_id = r.document_id AND c.code_id = r.code_id"
-            ' AND c.start < r."end" AND c."end" > r.start)'
-            " GROUP BY r.id ORDER BY r.id"
+            f" (SELECT 1 FROM codings c WHERE {STILL_LISTED}) GROUP BY r.id ORDER BY r.id"
         ).fetchall()
         if unreadable:
             self.add(

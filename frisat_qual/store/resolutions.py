@@ -109,6 +109,15 @@ def find_resolution(
     return _resolution(row) if row else None
 
 
+#: When coding `c` is still what resolution `r` listed as `j.value` (a json_each row of
+#: its codings or added): its consensus coder's coding of its code on its document,
+#: touching its unit. Shared with `store.integrity`, which checks the same rule.
+STILL_LISTED = (
+    "c.id = j.value AND c.coder = r.consensus AND c.document_id = r.document_id"
+    ' AND c.code_id = r.code_id AND c.start < r."end" AND c."end" > r.start'
+)
+
+
 def _listed_pairs(
     project: Project, column: str, where: str = "1", args: list | None = None
 ) -> list[tuple[int, int]]:
@@ -121,9 +130,7 @@ def _listed_pairs(
         raise ValueError(f"unknown column {column!r}")
     return project.conn.execute(
         f"SELECT DISTINCT r.id, c.id FROM resolutions r, json_each(r.{column}) j"
-        " JOIN codings c ON c.id = j.value AND c.coder = r.consensus"
-        " AND c.document_id = r.document_id AND c.code_id = r.code_id"
-        f' AND c.start < r."end" AND c."end" > r.start WHERE {where}',
+        f" JOIN codings c ON {STILL_LISTED} WHERE {where}",
         args or [],
     ).fetchall()
 

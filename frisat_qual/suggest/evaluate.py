@@ -114,16 +114,11 @@ def gold_from_project(project: Project, coder: str | Sequence[str]) -> list[dict
     coded, with the codes the segment gets under the suggestion labelling rule (see
     `training`), the case attributes and the speaker's turn as context."""
     from frisat_qual.store.cases import all_case_attributes
-    from frisat_qual.store.codings import coder_names, query_codings
+    from frisat_qual.store.codings import query_codings, require_coders
     from frisat_qual.store.documents import get_document, segments_of, turns_of
     from frisat_qual.suggest.training import codes_of_segment
 
-    known = coder_names(project)
-    # every coder named must exist: a typo beside a right name would quietly drop one
-    for name in [coder] if isinstance(coder, str) else coder:
-        if name not in known:
-            coders = f"coders: {', '.join(known)}" if known else "nobody has coded yet"
-            raise FrisatError(f"{project.path.name}: no coder named {name!r} ({coders})")
+    require_coders(project, coder)
     codings_by_doc: dict[int, list] = {}
     for coding in query_codings(project, coder=coder):
         codings_by_doc.setdefault(coding.document_id, []).append(coding)
